@@ -1,0 +1,128 @@
+"""The assessment: what the screener decided, why, and the routine that is safe to do.
+
+Field names and order are the public contract; JSON output is byte-stable (invariant 6)
+because every list here is built in a deterministic order.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, model_serializer
+
+from .vocabulary import Area, Decision, Goal, Pressure, Side, Technique
+
+_OUT = ConfigDict(extra="forbid", frozen=True)
+
+
+class SiteRef(BaseModel):
+    model_config = _OUT
+
+    area: Area
+    side: Side
+
+
+class PressureCap(BaseModel):
+    model_config = _OUT
+
+    area: Area
+    side: Side
+    max: Pressure
+
+
+class Avoid(BaseModel):
+    """A technique not to use: on one site, or everywhere when ``area`` is absent."""
+
+    model_config = _OUT
+
+    technique: Technique
+    area: Area | None = None
+    side: Side | None = None
+
+    @model_serializer(mode="wrap")
+    def _drop_absent(self, handler: Any) -> dict[str, Any]:
+        return {k: v for k, v in handler(self).items() if v is not None}
+
+
+class FindingAction(BaseModel):
+    """One concrete action of a finding, on explicit sites."""
+
+    model_config = _OUT
+
+    kind: Literal["exclude", "cap", "avoid", "refer", "urgent", "note"]
+    area: Area | None = None
+    side: Side | None = None
+    max: Pressure | None = None
+    technique: Technique | None = None
+    message: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _drop_absent(self, handler: Any) -> dict[str, Any]:
+        return {k: v for k, v in handler(self).items() if v is not None}
+
+
+class Finding(BaseModel):
+    """A rule that fired: its id, decision, concrete actions, reason and sources."""
+
+    model_config = _OUT
+
+    rule: str
+    decision: Decision
+    actions: list[FindingAction]
+    reason: str
+    sources: list[str]
+    conditions: list[str]  # the reported condition codes the rule fired on
+
+
+class Referral(BaseModel):
+    model_config = _OUT
+
+    urgency: Literal["refer", "urgent"]
+    message: str
+
+
+class Step(BaseModel):
+    model_config = _OUT
+
+    name: str
+    technique: Technique
+    pressure: Pressure
+    sites: list[SiteRef]
+    minutes: float
+    instructions: str
+
+
+class Routine(BaseModel):
+    model_config = _OUT
+
+    goal: Goal
+    minutes: int
+    steps: list[Step]
+    precautions: list[str]
+
+
+class RulesetInfo(BaseModel):
+    model_config = _OUT
+
+    name: str
+    version: str
+    digest: str
+
+
+class Assessment(BaseModel):
+    """The screener's answer for one intake (see the contract for every field)."""
+
+    model_config = _OUT
+
+    decision: Decision
+    findings: list[Finding]
+    exclusions: list[SiteRef]
+    pressure_caps: list[PressureCap]
+    avoid: list[Avoid]
+    referral: Referral | None
+    routine: Routine | None
+    ruleset: RulesetInfo
+
+    def to_json(self) -> str:
+        """Canonical JSON: the same intake and rules always give the same bytes."""
+        return self.model_dump_json(indent=2)

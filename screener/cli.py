@@ -1,0 +1,199 @@
+"""The ``screener`` command line. Exit status: 0 a routine was produced, 3 refer,
+4 urgent, 2 invalid input or rules (one line on stderr, nothing on stdout), 1 any other
+failure, 130 interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from pydantic import ValidationError
+
+from .errors import RulesError, ScreenerError
+from .intake import Intake
+from .ruleset import RuleSet, default_rules, load_rules
+
+EXIT_OK, EXIT_FAILURE, EXIT_INVALID, EXIT_REFER, EXIT_URGENT, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+DECISION_EXIT = {"proceed": EXIT_OK, "adjust": EXIT_OK, "refer": EXIT_REFER, "urgent": EXIT_URGENT}
+FORMATS = ("text", "json", "markdown")
+
+
+class InputError(ScreenerError):
+    """Bad input from the user: reported in one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, not argparse's usage block
+        raise InputError(f"{message} (see 'screener --help')")
+
+
+def validation_message(exc: ValidationError, where: str) -> str:
+    """A pydantic error as one line naming the field: 'FILE: conditions.0.code: ...'."""
+    error = exc.errors()[0]
+    field = ".".join(str(p) for p in error["loc"]) or "(top level)"
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown field"
+    elif error["type"] == "missing":
+        message = "required field is missing"
+    return f"{where}: {field}: {message}"
+
+
+def read_intake(source: str, rules: RuleSet) -> Intake:
+    """Read one intake from a file or '-' (stdin), as a fully validated ``Intake``."""
+    name = "stdin" if source == "-" else source
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{name}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    return parse_intake(text, name, rules)
+
+
+def parse_intake(text: str, name: str, rules: RuleSet) -> Intake:
+    from .storage import load_answers
+
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{name}: not valid JSON: {exc.msg} (line {exc.lineno} "
+                         f"column {exc.colno})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{name}: expected a JSON object with 'conditions'")
+    try:
+        return Intake.model_validate(load_answers(data), context={"rules": rules})
+    except ValidationError as exc:
+        raise InputError(validation_message(exc, name)) from None
+
+
+def _rules(args: argparse.Namespace) -> RuleSet:
+    return load_rules(args.rules) if getattr(args, "rules", None) else default_rules()
+
+
+def _use_colour(stream) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def finish(intake: Intake, rules: RuleSet, fmt: str, save: str | None) -> int:
+    """Screen, render, print, optionally save; the exit status for the decision."""
+    from .render import render
+    from .screening import screen
+
+    assessment = screen(intake, rules)
+    output = render(assessment, fmt, rules, colour=fmt == "text" and _use_colour(sys.stdout))
+    if save:
+        from .storage import save_private
+
+        save_private(save, intake, assessment)
+    sys.stdout.write(output)
+    return DECISION_EXIT[assessment.decision]
+
+
+def cmd_screen(args: argparse.Namespace) -> int:
+    rules = _rules(args)
+    return finish(read_intake(args.answers, rules), rules, args.format, args.save)
+
+
+def cmd_checklist(args: argparse.Namespace) -> int:
+    if args.answers:
+        return cmd_screen(args)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise InputError("not a terminal: to screen without prompts, run "
+                         "'screener screen --answers FILE' (or '-' for stdin)")
+    from .checklist import run_checklist
+
+    rules = _rules(args)
+    intake = run_checklist(rules)
+    if intake is None:
+        raise KeyboardInterrupt
+    return finish(intake, rules, args.format, args.save)
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from .docs import rule_listing, rule_page
+
+    rules = _rules(args)
+    if args.action == "show":
+        if not args.id or args.id not in rules.rule_index:
+            raise InputError(f"unknown rule id {args.id!r} (see 'screener rules')")
+        sys.stdout.write(rule_page(rules, args.id))
+    else:
+        sys.stdout.write(rule_listing(rules))
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import intake_schema
+
+    sys.stdout.write(json.dumps(intake_schema(_rules(args)), indent=2) + "\n")
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from .explain import explain_text
+
+    rules = _rules(args)
+    intake = read_intake(args.answers, rules)
+    text, decision = explain_text(rules, intake)
+    sys.stdout.write(text)
+    return DECISION_EXIT[decision]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="screener", description=(
+        "Leg massage safety screener. With no command on a terminal: the interactive "
+        "checklist. It supports, and never replaces, professional judgement."))
+    parser.add_argument("--answers", help="replay saved answers (JSON) instead of prompting")
+    parser.add_argument("--format", choices=FORMATS, default="text")
+    parser.add_argument("--save", metavar="PATH",
+                        help="save answers and result (owner-only file); nothing is saved otherwise")
+    parser.add_argument("--rules", metavar="DIR", help="a rule set folder of one's own")
+    parser.set_defaults(func=cmd_checklist)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    p = sub.add_parser("screen", help="screen a JSON intake without prompts")
+    p.add_argument("--answers", required=True, metavar="FILE", help="JSON intake, '-' for stdin")
+    p.add_argument("--format", choices=FORMATS, default="text")
+    p.add_argument("--save", metavar="PATH", help="save answers and result (owner-only file)")
+    p.add_argument("--rules", metavar="DIR")
+    p.set_defaults(func=cmd_screen)
+
+    p = sub.add_parser("rules", help="list the rules, or show one: rules show ID")
+    p.add_argument("action", nargs="?", choices=("list", "show"), default="list")
+    p.add_argument("id", nargs="?")
+    p.add_argument("--rules", metavar="DIR")
+    p.set_defaults(func=cmd_rules)
+
+    p = sub.add_parser("schema", help="print the intake JSON Schema")
+    p.add_argument("--rules", metavar="DIR")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("explain", help="which rules fired for an intake, which did not, and why")
+    p.add_argument("--answers", required=True, metavar="FILE")
+    p.add_argument("--rules", metavar="DIR")
+    p.set_defaults(func=cmd_explain)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return args.func(args)
+    except (InputError, RulesError) as exc:
+        print(f"screener: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        print("screener: cancelled; nothing was saved.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_FAILURE
+    except Exception as exc:  # fail closed: a message, never a routine, never a traceback
+        print(f"screener: failed, no result given: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

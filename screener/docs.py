@@ -1,0 +1,135 @@
+"""Rule documentation generated from the rule files, so it cannot drift from them.
+
+``python -m screener.docs`` rewrites ``docs/rules.md``; ``--check`` fails when the file
+is stale (a test runs it). ``screener rules`` uses the same words.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .ruleset import Action, Condition, Rule, RuleSet, Test, default_rules
+
+DOCS_FILE = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
+
+
+def describe_test(test: Test) -> list[str]:
+    parts = []
+    if test.cleared is not None:
+        parts.append("cleared by a professional" if test.cleared else "not cleared by a professional")
+    if test.severity_at_least:
+        parts.append(f"severity {test.severity_at_least} or worse (unanswered counts as severe)")
+    if test.days_ago_at_most is not None:
+        parts.append(f"{test.days_ago_at_most} days ago or less (unanswered counts as today)")
+    if test.days_ago_more_than is not None:
+        parts.append(f"more than {test.days_ago_more_than} days ago")
+    parts += [f"'{f}' answered yes" for f in test.flags]
+    if test.areas:
+        parts.append("on the " + " or ".join(test.areas))
+    return parts
+
+
+def describe_when(condition: Condition, rule: Rule) -> str:
+    text = f"{condition.title} is reported"
+    own = describe_test(rule.when)
+    if own:
+        text += ", " + ", ".join(own)
+    for join in rule.with_:
+        extra = describe_test(join)
+        text += f", together with {join.code}" + (f" ({', '.join(extra)})" if extra else "")
+    return text + "."
+
+
+def describe_action(action: Action, own: str) -> str:
+    where = {"reported": "the reported sites", "legs": "the reported legs",
+             "everywhere": "both legs"}[action.where]
+    if action.of and action.of != own:
+        where += f" of {action.of}"
+    if action.around:
+        where += " and the areas next to them"
+    if action.below:
+        where += " and everything below them on that leg"
+    if action.areas:
+        where += f" (only {', '.join(action.areas)})"
+    if action.kind == "exclude":
+        return f"Leave out {where}."
+    if action.kind == "cap":
+        return f"At most {action.max} pressure on {where}."
+    if action.kind == "avoid":
+        return f"No {', '.join(t.replace('_', ' ') for t in action.techniques)} on {where}."
+    return f"Note: {action.message}"
+
+
+def _case_json(intake: dict) -> str:
+    return json.dumps(intake, separators=(", ", ": "))
+
+
+def rule_section(condition: Condition, rule: Rule, heading: str = "###") -> list[str]:
+    lines = [f"{heading} `{rule.id}` ({rule.decision})", "",
+             f"**What it does.** When {describe_when(condition, rule)[0].lower()}"
+             f"{describe_when(condition, rule)[1:]}", ""]
+    if rule.referral:
+        lines += [f"- {rule.decision.capitalize()}: {rule.referral.strip()}"]
+    lines += [f"- {describe_action(a, condition.code)}" for a in rule.actions]
+    lines += ["", f"**Why.** {rule.reason.strip()}", "", "**Examples.**", ""]
+    lines += [f"- fires: `{_case_json(c.intake)}`" for c in rule.cases.fires]
+    lines += [f"- does not fire: `{_case_json(c.intake)}`" for c in rule.cases.does_not_fire]
+    lines += ["", "**Sources.** " + "; ".join(rule.sources), ""]
+    return lines
+
+
+def generate(rules: RuleSet) -> str:
+    lines = [f"# Rules of {rules.name} {rules.version}", "",
+             "<!-- Generated from rules/ by `python -m screener.docs`; do not edit. -->", "",
+             rules.description, "",
+             "The screener supports, and never replaces, the judgement of a healthcare "
+             "professional.", "",
+             "| condition | class | rules |", "|---|---|---|"]
+    ordered = sorted(rules.conditions.values(), key=lambda c: (not c.red_flag, c.code))
+    for c in ordered:
+        ids = ", ".join(f"`{r.id}`" for r in c.rules)
+        lines.append(f"| [{c.title}](#{c.code}) | {c.kind}{' (red flag)' if c.red_flag else ''} | {ids} |")
+    lines.append("")
+    for c in ordered:
+        lines += [f'<a id="{c.code}"></a>', f"## {c.title} (`{c.code}`)", "",
+                  f"**Question.** {c.question}", "",
+                  f"**Class.** {c.kind}. **Follow-ups.** {', '.join(c.asks) or 'none'}.", ""]
+        if c.flags:
+            lines += [f"- `{f}`: {q}" for f, q in c.flags.items()] + [""]
+        for rule in c.rules:
+            lines += rule_section(c, rule)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def rule_listing(rules: RuleSet) -> str:
+    width = max(len(r.id) for _, r in rules.rules)
+    lines = [f"{rules.name} {rules.version} ({rules.digest[:19]}): {len(rules.rules)} rules"]
+    lines += [f"{r.id:<{width}}  {r.decision:<7}  {c.code}" for c, r in rules.rules]
+    return "\n".join(lines) + "\n"
+
+
+def rule_page(rules: RuleSet, rule_id: str) -> str:
+    condition, rule = rules.rule_index[rule_id]
+    return "\n".join(rule_section(condition, rule, heading="#")) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Write docs/rules.md from the rule files.")
+    parser.add_argument("--check", action="store_true", help="fail if docs/rules.md is stale")
+    args = parser.parse_args(argv)
+    text = generate(default_rules())
+    if args.check:
+        current = DOCS_FILE.read_text(encoding="utf-8") if DOCS_FILE.exists() else ""
+        if current != text:
+            print(f"{DOCS_FILE} is stale: run 'python -m screener.docs'", file=sys.stderr)
+            return 1
+        return 0
+    DOCS_FILE.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""``screener explain``: the rules that fired for an intake, and those that did not, why."""
+
+from __future__ import annotations
+
+from .engine import engine_for
+from .facts import build_facts
+from .findings import build_findings, combine
+from .intake import Intake
+from .reference import explain
+from .ruleset import RuleSet
+from .vocabulary import Decision
+
+
+def explain_text(rules: RuleSet, intake: Intake) -> tuple[str, Decision]:
+    matches = engine_for(rules).run(build_facts(intake))
+    decision = combine(build_findings(rules, intake, matches)).decision
+    lines = [f"Decision: {decision}"]
+    if not intake.conditions:
+        lines += ["", "No conditions reported: no rule was considered."]
+    current = None
+    for e in explain(rules, intake, matches):
+        if e.condition != current:
+            current = e.condition
+            lines += ["", f"{rules.conditions[current].title} ({current}):"]
+        lines.append(f"  FIRED  {e.rule}" if e.fired else f"  no     {e.rule}: {e.why}")
+    others = len([c for c in rules.conditions if c not in intake.codes()])
+    lines += ["", f"{others} other conditions were not reported; their rules were not considered."]
+    return "\n".join(lines) + "\n", decision

@@ -1,0 +1,144 @@
+"""Fired rules → findings on explicit sites → one combined decision.
+
+The engine says *which* rules fired on *which* reported conditions; a rule's actions are
+templates ('exclude the reported sites and everything below'). Here they are applied to
+the sites actually reported, then all findings are combined: the most restrictive
+decision wins, exclusions are unioned, caps take the minimum per site.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .assessment import Avoid, Finding, FindingAction, PressureCap, Referral, SiteRef
+from .engine import Match
+from .intake import ConditionReport, Intake
+from .ruleset import Action, RuleSet
+from .vocabulary import (
+    AREA_RANK,
+    AREAS,
+    DECISION_RANK,
+    SIDES,
+    TECHNIQUES,
+    Area,
+    Decision,
+    Pressure,
+    Side,
+    max_decision,
+    min_pressure,
+)
+
+Place = tuple[Area, Side]
+
+
+def _order(place: Place) -> tuple[int, int]:
+    return SIDES.index(place[1]), AREA_RANK[place[0]]
+
+
+def target_places(action: Action, report: ConditionReport) -> list[Place]:
+    """The explicit (area, side) pairs an action template applies to."""
+    if action.where == "everywhere":
+        places = {(a, s) for s in SIDES for a in AREAS}
+    elif action.where == "legs":
+        places = {(a, s) for s in report.sides() for a in AREAS}
+    else:
+        places = set(report.covered())
+    if action.below:
+        places |= {(b, s) for a, s in places for b in AREAS if AREA_RANK[b] < AREA_RANK[a]}
+    if action.around:
+        places |= {(b, s) for a, s in places for b in AREAS
+                   if abs(AREA_RANK[b] - AREA_RANK[a]) == 1}
+    if action.areas:
+        places = {p for p in places if p[0] in action.areas}
+    return sorted(places, key=_order)
+
+
+def _concrete(action: Action, report: ConditionReport) -> list[FindingAction]:
+    if action.kind == "note":
+        return [FindingAction(kind="note", message=action.message)]
+    if action.kind == "avoid" and action.where == "everywhere" and not action.areas:
+        return [FindingAction(kind="avoid", technique=t) for t in action.techniques]
+    places = target_places(action, report)
+    if action.kind == "exclude":
+        return [FindingAction(kind="exclude", area=a, side=s) for a, s in places]
+    if action.kind == "cap":
+        return [FindingAction(kind="cap", area=a, side=s, max=action.max) for a, s in places]
+    return [FindingAction(kind="avoid", technique=t, area=a, side=s)
+            for t in action.techniques for a, s in places]
+
+
+def build_findings(rules: RuleSet, intake: Intake, matches: list[Match]) -> list[Finding]:
+    """One finding per fired rule, in the rule set's stable order."""
+    position = {rule_id: i for i, rule_id in enumerate(rules.rule_index)}
+    findings: list[tuple[int, Finding]] = []
+    for match in matches:
+        condition, rule = rules.rule_index[match.rule_id]
+        reports = {code: intake.conditions[n] for code, n in match.facts.items()}
+        actions: list[FindingAction] = []
+        if rule.decision in ("refer", "urgent"):
+            actions.append(FindingAction(kind=rule.decision, message=rule.referral))
+        for action in rule.actions:
+            actions.extend(_concrete(action, reports[action.of or condition.code]))
+        codes = [condition.code, *(j.code for j in rule.with_)]
+        findings.append((position[rule.id], Finding(
+            rule=rule.id, decision=rule.decision, actions=actions, reason=rule.reason.strip(),
+            sources=list(rule.sources), conditions=codes,
+        )))
+    findings.sort(key=lambda pair: pair[0])
+    return [f for _, f in findings]
+
+
+@dataclass(frozen=True)
+class Combined:
+    """All findings folded into one decision and one set of restrictions."""
+
+    decision: Decision
+    exclusions: list[SiteRef]
+    pressure_caps: list[PressureCap]
+    avoid: list[Avoid]
+    referral: Referral | None
+    notes: list[str]
+
+
+def combine(findings: list[Finding]) -> Combined:
+    decision = max_decision(*(f.decision for f in findings))
+    excluded: set[Place] = set()
+    caps: dict[Place, Pressure] = {}
+    everywhere: set[str] = set()
+    avoided: set[tuple[str, Area, Side]] = set()
+    notes: list[str] = []
+    for finding in findings:
+        for a in finding.actions:
+            if a.kind == "exclude" and a.area and a.side:
+                excluded.add((a.area, a.side))
+            elif a.kind == "cap" and a.area and a.side and a.max:
+                place = (a.area, a.side)
+                caps[place] = min_pressure(caps.get(place, a.max), a.max)
+            elif a.kind == "avoid" and a.technique:
+                if a.area and a.side:
+                    avoided.add((a.technique, a.area, a.side))
+                else:
+                    everywhere.add(a.technique)
+            elif a.kind == "note" and a.message and a.message not in notes:
+                notes.append(a.message)
+    referral = None
+    if DECISION_RANK[decision] >= DECISION_RANK["refer"]:
+        messages: list[str] = []
+        for f in findings:
+            for a in f.actions:
+                if a.kind == decision and a.message and a.message not in messages:
+                    messages.append(a.message)
+        referral = Referral(urgency=decision, message=" ".join(messages))  # type: ignore[arg-type]
+    return Combined(
+        decision=decision,
+        exclusions=[SiteRef(area=a, side=s) for a, s in sorted(excluded, key=_order)],
+        pressure_caps=[PressureCap(area=a, side=s, max=caps[(a, s)])
+                       for a, s in sorted(caps, key=_order)],
+        avoid=[Avoid(technique=t) for t in TECHNIQUES if t in everywhere] + [
+            Avoid(technique=t, area=a, side=s)
+            for t, a, s in sorted(avoided, key=lambda x: (TECHNIQUES.index(x[0]), *_order(x[1:])))
+            if t not in everywhere
+        ],
+        referral=referral,
+        notes=notes,
+    )

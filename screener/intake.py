@@ -1,0 +1,133 @@
+"""The intake: one person's answers to the checklist, validated strictly.
+
+Whatever the answers came from (prompts, a JSON file, a dict from another program), they
+become an ``Intake`` here, and nothing downstream ever sees unvalidated data. Unknown
+fields, unknown codes, wrong types and out-of-range numbers are input errors, never
+ignored: a screener that guesses at a typo may miss a condition.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from .vocabulary import AREAS, SIDES, Area, Goal, Pressure, Severity, Side, SideInput
+
+if TYPE_CHECKING:
+    from .ruleset import RuleSet
+
+_STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Site(BaseModel):
+    """A place on the legs: an area of one leg, or the whole leg when ``area`` is absent."""
+
+    model_config = _STRICT
+
+    area: Area | None = Field(default=None, description="Omitted: the whole leg.")
+    side: SideInput = Field(default="both", description="'both' is expanded to left and right.")
+
+
+class ConditionReport(BaseModel):
+    """One reported condition with its follow-up answers."""
+
+    model_config = _STRICT
+
+    code: str = Field(description="A condition code of the rule set.")
+    sites: list[Site] = Field(
+        default_factory=list, description="Where; empty or missing means both whole legs."
+    )
+    cleared: bool = Field(
+        default=False,
+        description="A healthcare professional has cleared leg massage for this condition.",
+    )
+    days_ago: int | None = Field(default=None, ge=0, description="When it began or happened.")
+    severity: Severity | None = None
+    flags: list[str] = Field(
+        default_factory=list,
+        description="Follow-up answers of this condition that were 'yes' (its rule "
+        "file lists them), e.g. 'fracture' for recent_injury.",
+    )
+
+    @field_validator("sites", mode="before")
+    @classmethod
+    def _expand_both(cls, value: Any) -> Any:
+        """Turn ``side: both`` into one site per leg, so every later step sees explicit sides."""
+        if not isinstance(value, list):
+            return value
+        out: list[Any] = []
+        for site in value:
+            if isinstance(site, dict) and site.get("side", "both") == "both":
+                out.extend({**site, "side": side} for side in SIDES)
+            else:
+                out.append(site)
+        return out
+
+    @field_validator("code")
+    @classmethod
+    def _known_code(cls, code: str, info: ValidationInfo) -> str:
+        rules = _rules(info)
+        if code not in rules.conditions:
+            raise ValueError(f"unknown condition code {code!r}")
+        return code
+
+    @model_validator(mode="after")
+    def _known_flags(self, info: ValidationInfo) -> ConditionReport:
+        condition = _rules(info).conditions[self.code]
+        for flag in self.flags:
+            if flag not in condition.flags:
+                known = ", ".join(sorted(condition.flags)) or "none"
+                raise ValueError(f"unknown flag {flag!r} for {self.code} (known: {known})")
+        return self
+
+    def covered(self) -> list[tuple[Area, Side]]:
+        """Every (area, side) this report touches, whole legs expanded, in a stable order."""
+        if not self.sites:
+            return [(a, s) for s in SIDES for a in AREAS]
+        found = {
+            (area, site.side)  # side is never 'both' here: _expand_both ran first
+            for site in self.sites
+            for area in ((site.area,) if site.area else AREAS)
+        }
+        return sorted(found, key=lambda p: (SIDES.index(p[1]), AREAS.index(p[0])))  # type: ignore[arg-type]
+
+    def sides(self) -> list[Side]:
+        """The legs this report is on."""
+        return sorted({s for _, s in self.covered()}, key=SIDES.index)  # type: ignore[arg-type]
+
+
+class Intake(BaseModel):
+    """The whole checklist: reported conditions and the wished-for session."""
+
+    model_config = _STRICT
+
+    conditions: list[ConditionReport] = Field(default_factory=list)
+    goal: Goal = "relaxation"
+    preferred_pressure: Pressure = Field(
+        default="moderate", description="The routine never goes above it."
+    )
+    minutes: int = Field(default=15, ge=5, le=60)
+
+    @model_validator(mode="after")
+    def _one_entry_per_code(self) -> Intake:
+        seen: set[str] = set()
+        for report in self.conditions:
+            if report.code in seen:
+                raise ValueError(f"condition {report.code!r} is listed twice")
+            seen.add(report.code)
+        return self
+
+    def codes(self) -> list[str]:
+        return [c.code for c in self.conditions]
+
+
+def _rules(info: ValidationInfo) -> RuleSet:
+    """The rule set codes are checked against: the caller's (``context={"rules": ...}``)
+    or the default one."""
+    context = info.context or {}
+    if "rules" in context:
+        return context["rules"]
+    from .ruleset import default_rules  # late: loading rules validates their cases' intakes
+
+    return default_rules()

@@ -1,0 +1,59 @@
+"""The base routines of the seeds, as data (``routines.yaml``), before any adjustment."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .vocabulary import AREA_RANK, PRESSURE_RANK, Area, Goal, Pressure, Technique
+
+_STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
+SENSITIVE_AREAS: tuple[Area, ...] = ("knee",)  # light in every base step that touches them
+
+
+class BaseStep(BaseModel):
+    """A step of a base routine, done on one leg."""
+
+    model_config = _STRICT
+
+    name: str
+    technique: Technique
+    pressure: Pressure
+    areas: list[Area] = Field(min_length=1)
+    weight: int = Field(ge=1)
+    instructions: str
+
+    @model_validator(mode="after")
+    def _safe_by_design(self) -> BaseStep:
+        ranks = [AREA_RANK[a] for a in self.areas]
+        if ranks != sorted(set(ranks)):
+            raise ValueError(f"{self.name}: areas must be in stroke order, foot to hip")
+        touches_sensitive = any(a in SENSITIVE_AREAS for a in self.areas)
+        if touches_sensitive and PRESSURE_RANK[self.pressure] > PRESSURE_RANK["light"]:
+            raise ValueError(f"{self.name}: a step over the back of the knee must be light")
+        return self
+
+
+class BaseRoutine(BaseModel):
+    model_config = _STRICT
+
+    title: str
+    sources: list[str]
+    steps: list[BaseStep] = Field(min_length=1)
+
+
+class RoutineBook(BaseModel):
+    model_config = _STRICT
+
+    precautions: list[str]
+    routines: dict[Goal, BaseRoutine]
+
+
+@cache
+def routine_book() -> RoutineBook:
+    """The shipped base routines, read once."""
+    text = resources.files("screener").joinpath("routines.yaml").read_text(encoding="utf-8")
+    return RoutineBook.model_validate(yaml.safe_load(text))

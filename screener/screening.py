@@ -1,0 +1,54 @@
+"""``screen()``: the one-way path intake → facts → engine → findings → decision → routine."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+from .adjust import adjust_routine
+from .assessment import Assessment, RulesetInfo
+from .engine import engine_for
+from .errors import ScreenerError
+from .facts import build_facts
+from .findings import build_findings, combine
+from .intake import Intake
+from .ruleset import RuleSet, default_rules
+
+
+def screen(intake: Intake, rules: RuleSet | None = None) -> Assessment:
+    """Screen one intake. Raises rather than return a routine it cannot vouch for.
+
+    ``rules`` defaults to the shipped rule set. An intake validated against another rule
+    set is checked again against this one (its codes and flags must exist here).
+    """
+    rules = rules or default_rules()
+    if not isinstance(intake, Intake):
+        raise TypeError("screen() takes an Intake: use Intake.model_validate(data) first")
+    if rules is not default_rules():
+        _check_against(intake, rules)
+    matches = engine_for(rules).run(build_facts(intake))
+    findings = build_findings(rules, intake, matches)
+    combined = combine(findings)
+    routine = None
+    if combined.decision in ("proceed", "adjust"):
+        routine = adjust_routine(intake, combined)
+    return Assessment(
+        decision=combined.decision,
+        findings=findings,
+        exclusions=combined.exclusions,
+        pressure_caps=combined.pressure_caps,
+        avoid=combined.avoid,
+        referral=combined.referral,
+        routine=routine,
+        ruleset=RulesetInfo(name=rules.name, version=rules.version, digest=rules.digest),
+    )
+
+
+def _check_against(intake: Intake, rules: RuleSet) -> None:
+    try:
+        Intake.model_validate(intake.model_dump(), context={"rules": rules})
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(p) for p in error["loc"])
+        raise ScreenerError(
+            f"the intake does not fit rule set {rules.name!r}: {field}: {error['msg']}"
+        ) from None

@@ -19,6 +19,12 @@ durable_rules' source and issue threads:
   ``MessageNotHandledException``, and deleting that half-made session then crashes the
   process (seen here: ``free(): invalid pointer``). A sink rule accepts every fact and
   never fires (it joins a fact type that is never asserted), so no fact goes unhandled.
+- Deleting a session in which no action ever ran can crash the process too: the C
+  engine's ``createStateNode`` leaves ``context.messages`` and ``context.stateFact``
+  uninitialised and ``deleteStateNode`` frees them (read in durable_rules 2.0.28's
+  src/rules/state.c; seen here as ``double free or corruption``). A session rule fires
+  once on the session fact of every screening, so every session has run an action
+  (which sets and then clears those pointers) before it is deleted.
 - State lives per session id until deleted: every session is deleted when it ends, so
   memory stays flat over any number of screenings.
 """
@@ -40,6 +46,7 @@ RULESET_NAME = "screener"
 PRIMARY = "m"  # the alias of a rule's own condition in durable_rules' match
 SINK = "$sink"  # accepts every fact, never fires: see the module docstring
 NEVER = "$never"  # a fact type that is never asserted
+SESSION = "$session"  # fires once per screening: see the module docstring
 
 
 class Match(NamedTuple):
@@ -91,10 +98,11 @@ class Engine:
     def __init__(self, rules: RuleSet):
         self.rules = rules
         self._codes: dict[str, dict[str, str]] = {}  # rule id -> alias -> condition code
-        definition: dict[str, Any] = {SINK: {
-            "all": [{"a": {"$ex": {"t": 1}}}, {"b": {"t": NEVER}}],
-            "run": self._action(SINK),
-        }}
+        definition: dict[str, Any] = {
+            SINK: {"all": [{"a": {"$ex": {"t": 1}}}, {"b": {"t": NEVER}}],
+                   "run": self._sink_fired},
+            SESSION: {"all": [{"s": {"t": "session"}}], "run": self._session_started},
+        }
         for condition, rule in rules.rules:
             compiled = compile_rule(condition, rule)
             compiled["run"] = self._action(rule.id)
@@ -111,7 +119,14 @@ class Engine:
         self._ids = itertools.count()
         self._matches: list[Match] = []
         self._errors: list[str] = []
+        self._session_seen = False
         self.last_session = ""
+
+    def _session_started(self, c: Any) -> None:
+        self._session_seen = True
+
+    def _sink_fired(self, c: Any) -> None:
+        self._errors.append("the sink rule fired: a fact of an unknown type was asserted")
 
     def _action(self, rule_id: str) -> Any:
         def record(c: Any) -> None:
@@ -132,14 +147,17 @@ class Engine:
         """
         with self._lock:
             sid = self.last_session = str(next(self._ids))
-            self._matches, self._errors = [], []
+            self._matches, self._errors, self._session_seen = [], [], False
             try:
                 state = self._host.assert_facts(RULESET_NAME, [{**f, "sid": sid} for f in facts])
             except MessageNotHandledException as exc:  # the session is half-made: leave it
                 raise EngineError(f"the rules engine did not accept the facts: {exc.message}") from exc
             except Exception as exc:
-                self._delete(sid)
+                if self._session_seen:
+                    self._delete(sid)
                 raise EngineError(f"the rules engine failed: {type(exc).__name__}: {exc}") from exc
+            if not self._session_seen:  # deleting it now could crash: see the docstring
+                raise EngineError("the rules engine did not start the session")
             self._delete(sid)
             if self._errors:
                 raise EngineError(f"a rule action failed: {self._errors[0]}")

@@ -29,8 +29,9 @@ class BaseStep(BaseModel):
     @model_validator(mode="after")
     def _safe_by_design(self) -> BaseStep:
         ranks = [AREA_RANK[a] for a in self.areas]
-        if ranks != sorted(set(ranks)):
-            raise ValueError(f"{self.name}: areas must be in stroke order, foot to hip")
+        if ranks != list(range(ranks[0], ranks[0] + len(ranks))):
+            raise ValueError(f"{self.name}: areas must run foot to hip with no gaps "
+                             "(they are what the hands pass over)")
         touches_sensitive = any(a in SENSITIVE_AREAS for a in self.areas)
         if touches_sensitive and PRESSURE_RANK[self.pressure] > PRESSURE_RANK["light"]:
             raise ValueError(f"{self.name}: a step over the back of the knee must be light")

@@ -1,0 +1,47 @@
+"""Hypothesis strategies: intakes drawn from the whole catalogue of the default rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+from screener import default_rules
+from screener.vocabulary import AREAS, GOALS, PRESSURES, SEVERITIES
+
+RULES = default_rules()
+CODES = sorted(RULES.conditions)
+
+sites_st = st.lists(
+    st.fixed_dictionaries({"side": st.sampled_from(["left", "right", "both"])},
+                          optional={"area": st.sampled_from(AREAS)}),
+    max_size=3,
+)
+
+
+@st.composite
+def condition_st(draw: Any, code: str) -> dict[str, Any]:
+    flags = sorted(RULES.conditions[code].flags)
+    entry: dict[str, Any] = {"code": code}
+    if draw(st.booleans()):
+        entry["sites"] = draw(sites_st)
+    if draw(st.booleans()):
+        entry["cleared"] = draw(st.booleans())
+    if draw(st.booleans()):
+        entry["days_ago"] = draw(st.integers(0, 60))
+    if draw(st.booleans()):
+        entry["severity"] = draw(st.sampled_from(SEVERITIES))
+    if flags and draw(st.booleans()):
+        entry["flags"] = draw(st.lists(st.sampled_from(flags), unique=True))
+    return entry
+
+
+@st.composite
+def intake_st(draw: Any, max_conditions: int = 5) -> dict[str, Any]:
+    codes = draw(st.lists(st.sampled_from(CODES), unique=True, max_size=max_conditions))
+    return {
+        "conditions": [draw(condition_st(c)) for c in codes],
+        "goal": draw(st.sampled_from(GOALS)),
+        "preferred_pressure": draw(st.sampled_from(PRESSURES)),
+        "minutes": draw(st.integers(5, 60)),
+    }

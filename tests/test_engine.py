@@ -1,0 +1,108 @@
+"""The engine wrapper against durable_rules' known traits, and against a plain reading
+of the same rules."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+
+import pytest
+from durable.engine import MessageObservedException
+from hypothesis import given
+from strategies import RULES, intake_st
+
+from screener import EngineError, Intake, load_rules, screen
+from screener.engine import RULESET_NAME, Engine, engine_for
+from screener.facts import build_facts
+from screener.reference import reference_matches
+
+
+def _facts(data):
+    return build_facts(Intake.model_validate(data))
+
+
+def test_no_background_dispatch_threads():
+    before = threading.active_count()
+    engine = Engine(RULES)
+    engine.run(_facts({"conditions": [{"code": "open_wound"}]}))
+    assert threading.active_count() == before
+
+
+def test_session_state_is_deleted_after_each_screening():
+    engine = Engine(RULES)
+    engine.run(_facts({"conditions": [{"code": "dvt"}]}))
+    assert engine.last_session and not engine.holds_state(engine.last_session)
+
+
+def test_a_session_where_no_rule_fires_is_deleted_without_crashing():
+    engine = Engine(RULES)  # fresh: the case that crashed durable_rules without the guard
+    assert engine.run(_facts({"conditions": []})) == []
+    assert not engine.holds_state(engine.last_session)
+
+
+def test_durable_refuses_an_identical_fact_and_our_facts_are_never_identical():
+    engine = Engine(RULES)
+    fact = {"t": "condition", "n": 0, "code": "open_wound", "area_calf": 1, "sid": "x"}
+    engine._host.assert_fact(RULESET_NAME, fact)
+    with pytest.raises(MessageObservedException):
+        engine._host.assert_fact(RULESET_NAME, dict(fact))
+    engine._host.delete_state(RULESET_NAME, "x")
+    facts = _facts({"conditions": [{"code": c} for c in list(RULES.conditions)[:5]]})
+    assert len({tuple(sorted(f.items())) for f in facts}) == len(facts)
+
+
+def test_the_same_intake_twice_in_a_row_is_fine():
+    engine = Engine(RULES)
+    facts = _facts({"conditions": [{"code": "open_wound"}]})
+    assert engine.run(facts) == engine.run(facts)
+
+
+def test_an_exception_in_an_action_is_not_swallowed(monkeypatch):
+    engine = Engine(RULES)
+    monkeypatch.setattr(engine, "_codes", {})
+    with pytest.raises(EngineError, match="rule action failed"):
+        engine.run(_facts({"conditions": [{"code": "open_wound"}]}))
+    assert not engine.holds_state(engine.last_session)
+
+
+def test_two_rule_sets_have_their_own_hosts(tmp_path):
+    copy = tmp_path / "rules"
+    shutil.copytree(RULES.path, copy)
+    (copy / "ruleset.yaml").write_text("name: my-clinic\nversion: '2'\n")
+    custom = load_rules(copy)
+    assert custom.digest != RULES.digest
+    assert engine_for(custom) is not engine_for(RULES)
+    intake = Intake.model_validate({"conditions": [{"code": "open_wound"}]})
+    assert screen(intake, custom).ruleset.name == "my-clinic"
+    assert screen(intake).ruleset.name == RULES.name
+
+
+@given(intake_st())
+def test_engine_and_plain_reading_agree(data):
+    intake = Intake.model_validate(data)
+    fired = Engine.run(engine_for(RULES), build_facts(intake))
+    assert sorted(fired) == sorted(reference_matches(RULES, intake))
+
+
+def test_threads_get_their_own_results():
+    intakes = [Intake.model_validate(d) for d in (
+        {"conditions": []},
+        {"conditions": [{"code": "open_wound", "sites": [{"area": "calf", "side": "left"}]}]},
+        {"conditions": [{"code": "dvt"}]},
+        {"conditions": [{"code": "varicose_veins", "flags": ["hot_hard_tender"]}]},
+    )]
+    expected = [screen(i).to_json() for i in intakes]
+    errors: list[str] = []
+
+    def worker(k: int) -> None:
+        for n in range(60):
+            i = (k + n) % len(intakes)
+            if screen(intakes[i]).to_json() != expected[i]:
+                errors.append(f"thread {k} intake {i}")
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []

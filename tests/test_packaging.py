@@ -1,0 +1,41 @@
+"""A built wheel carries the rules and runs from outside the repository."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_wheel_ships_rules_and_runs_outside_the_repo(tmp_path):
+    dist, target, elsewhere = tmp_path / "dist", tmp_path / "site", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(dist), str(ROOT)],
+                   check=True, timeout=300)
+    wheel = next(dist.glob("screener-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "screener/_rules/ruleset.yaml" in names
+    assert "screener/_rules/dvt.yaml" in names and "screener/routines.yaml" in names
+    subprocess.run([*pip, "install", "--no-deps", "--target", str(target), str(wheel)],
+                   check=True, timeout=300)
+
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    where = subprocess.run(
+        [sys.executable, "-c", "import screener, screener.ruleset as r; "
+         "print(screener.__file__); print(r.default_rules_path())"],
+        capture_output=True, text=True, cwd=elsewhere, env=env, check=True)
+    module_file, rules_path = where.stdout.split("\n")[:2]
+    assert module_file.startswith(str(target)) and rules_path.startswith(str(target))
+
+    out = subprocess.run(
+        [sys.executable, "-m", "screener", "screen", "--answers", "-", "--format", "json"],
+        input=(ROOT / "examples" / "intake.json").read_text(), capture_output=True, text=True,
+        cwd=elsewhere, env=env)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["decision"] == "adjust"

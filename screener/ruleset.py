@@ -35,7 +35,7 @@ Ask = Literal["sites", "sides", "days_ago", "severity", "cleared"]
 Group = Literal["red_flags", "skin", "blood_and_circulation", "injury_and_pain", "health"]
 Kind = Literal["systemic", "local", "caution"]
 CODE = r"^[a-z][a-z0-9_]*$"
-RULE_ID = r"^[a-z][a-z0-9_]*(\.[a-z0-9][a-z0-9_-]*)+$"
+RULE_ID = r"^[a-z][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+$"
 M = TypeVar("M", bound=BaseModel)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -83,7 +84,9 @@ def finish(intake: Intake, rules: RuleSet, fmt: str, save: str | None) -> int:
     from .screening import screen
 
     assessment = screen(intake, rules)
-    output = render(assessment, fmt, rules, colour=fmt == "text" and _use_colour(sys.stdout))
+    width = min(shutil.get_terminal_size((88, 24)).columns, 100) if sys.stdout.isatty() else 88
+    output = render(assessment, fmt, rules, colour=fmt == "text" and _use_colour(sys.stdout),
+                    width=width - 1)
     if save:
         from .storage import save_private
 
@@ -106,10 +109,7 @@ def cmd_checklist(args: argparse.Namespace) -> int:
     from .checklist import run_checklist
 
     rules = _rules(args)
-    intake = run_checklist(rules)
-    if intake is None:
-        raise KeyboardInterrupt
-    return finish(intake, rules, args.format, args.save)
+    return finish(run_checklist(rules), rules, args.format, args.save)
 
 
 def cmd_rules(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ The decision line can never be missed: it is in capitals, with colour only as an
 
 from __future__ import annotations
 
+import textwrap
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -78,22 +79,42 @@ def _title(finding: Finding, rules: RuleSet | None) -> str:
     return ", ".join(finding.conditions)
 
 
-def to_text(assessment: Assessment, rules: RuleSet | None = None, colour: bool = False) -> str:
+def _wrap(text: str, indent: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent) or [indent]
+
+
+def _changes(assessment: Assessment, width: int) -> list[str]:
+    """The combined restrictions in a few lines, before the reasons for each."""
+    out = []
+    if assessment.exclusions:
+        where = describe_places((e.area, e.side) for e in assessment.exclusions)
+        out += _wrap(f"Leave out: {where}.", "  ", width)
+    caps: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for c in assessment.pressure_caps:
+        caps[c.max].append((c.area, c.side))
+    out += [line for level, places in caps.items()
+            for line in _wrap(f"At most {level} pressure: {describe_places(places)}.", "  ", width)]
+    return ["Changes:", *out, ""] if out else []
+
+
+def to_text(assessment: Assessment, rules: RuleSet | None = None, colour: bool = False,
+            width: int = 88) -> str:
     lines: list[str] = []
     headline = HEADLINES[assessment.decision]
     if colour:
         headline = f"\x1b[{_COLOURS[assessment.decision]}m{headline}\x1b[0m"
     lines += [headline, ""]
     if assessment.referral:
-        lines += [f"What to do: {assessment.referral.message}", ""]
+        lines += _wrap(f"What to do: {assessment.referral.message}", "", width) + [""]
+    lines += [*_changes(assessment, width)]
     if assessment.findings:
         lines.append("Why:")
         for f in assessment.findings:
             lines.append(f"  * {_title(f, rules)} [{f.rule}, {f.decision}]")
-            lines.append(f"    {f.reason}")
+            lines += _wrap(f.reason, "    ", width)
             for phrase in summarise(f):
-                lines.append(f"    -> {phrase}")
-            lines.append(f"    Sources: {'; '.join(f.sources)}")
+                lines += _wrap(f"-> {phrase}", "    ", width)
+            lines += _wrap(f"Sources: {'; '.join(f.sources)}", "    ", width)
         lines.append("")
     else:
         lines += ["Nothing in the answers calls for changes.", ""]
@@ -106,12 +127,13 @@ def to_text(assessment: Assessment, rules: RuleSet | None = None, colour: bool =
             where = describe_places((s.area, s.side) for s in step.sites)
             lines.append(f"  {n:2}. {step.name}: {step.technique.replace('_', ' ')}, "
                          f"{step.pressure} pressure, {step.minutes:g} min ({where})")
-            lines.append(f"      {step.instructions}")
+            lines += _wrap(step.instructions, "      ", width)
         lines += ["", "Precautions:"]
-        lines += [f"  - {p}" for p in routine.precautions]
+        for p in routine.precautions:
+            lines += textwrap.wrap(p, width, initial_indent="  - ", subsequent_indent="    ")
         lines.append("")
     r = assessment.ruleset
-    lines += [f"Rule set: {r.name} {r.version} ({r.digest[:19]})", DISCLAIMER]
+    lines += [f"Rule set: {r.name} {r.version} ({r.digest[:19]})", *_wrap(DISCLAIMER, "", width)]
     return "\n".join(lines) + "\n"
 
 
@@ -146,9 +168,9 @@ def to_markdown(assessment: Assessment, rules: RuleSet | None = None) -> str:
 
 
 def render(assessment: Assessment, fmt: str, rules: RuleSet | None = None,
-           colour: bool = False) -> str:
+           colour: bool = False, width: int = 88) -> str:
     if fmt == "json":
         return assessment.to_json() + "\n"
     if fmt == "markdown":
         return to_markdown(assessment, rules)
-    return to_text(assessment, rules, colour)
+    return to_text(assessment, rules, colour, width)

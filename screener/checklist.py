@@ -1,0 +1,234 @@
+"""The interactive pre-massage checklist (``screener`` on a terminal), built on questionary.
+
+Questions come from the rule files, so a new condition file is asked about with no
+change here. The order copies PAR-Q+: the red flags first, every time; then short gate
+questions (one checkbox per group of conditions) with follow-ups only for what was
+ticked; then the session; then a review where any answer can be changed. After each
+condition the answers so far are screened, and an urgent result stops the checklist at
+once. Ctrl-C or Esc leaves; nothing is written unless ``--save`` was given.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import questionary
+from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+from questionary import Choice
+
+from .intake import Intake
+from .ruleset import Condition, RuleSet
+from .screening import screen
+from .vocabulary import AREAS, GOALS, PRESSURES, SEVERITIES
+
+INTRO = """\
+Leg massage safety checklist
+----------------------------
+A few questions about the legs and health of the person to be massaged, so the
+massage can be made safe for them, or put off until a professional has been asked.
+It takes about two minutes. It supports, and never replaces, a healthcare
+professional's advice. Answers stay on this computer and are not saved unless you
+asked for that with --save. Press Ctrl-C or Esc at any time to stop.
+"""
+
+GROUPS = {
+    "skin": "The skin of the legs and feet",
+    "blood_and_circulation": "Blood, veins and circulation",
+    "injury_and_pain": "Injuries, pain and operations",
+    "health": "General health",
+}
+GOAL_TITLES = {
+    "relaxation": "Relaxation",
+    "circulation": "Circulation (feet and calves, self-massage)",
+    "recovery": "Recovery after exercise",
+    "foot_relief": "Tired, aching feet",
+}
+PRESSURE_TITLES = {
+    "light": "Light: gentle, gliding",
+    "moderate": "Moderate: firm but comfortable",
+    "firm": "Firm",
+    "deep": "Deep",
+}
+SIDE_CHOICES = [Choice("Left leg", "left"), Choice("Right leg", "right"), Choice("Both legs", "both")]
+
+Entry = dict[str, Any]
+
+
+def _escape_leaves() -> KeyBindings:
+    bindings = KeyBindings()
+
+    @bindings.add("escape", eager=True)
+    def _(event: Any) -> None:
+        event.app.exit(exception=KeyboardInterrupt, style="class:aborting")
+
+    return bindings
+
+
+def _ask(question: questionary.Question) -> Any:
+    """Ask, with Esc as well as Ctrl-C leaving (both raise KeyboardInterrupt)."""
+    app = question.application
+    app.key_bindings = merge_key_bindings([app.key_bindings, _escape_leaves()])
+    return question.unsafe_ask()
+
+
+def _days(text: str) -> bool | str:
+    return text.strip().isdigit() or "Please type a whole number of days, e.g. 0 for today"
+
+
+def _minutes(text: str) -> bool | str:
+    ok = text.strip().isdigit() and 5 <= int(text) <= 60
+    return ok or "Please type a number of minutes from 5 to 60"
+
+
+class Checklist:
+    """One run of the checklist: asks, keeps the answers, and builds the ``Intake``."""
+
+    def __init__(self, rules: RuleSet):
+        self.rules = rules
+        self.entries: dict[str, Entry] = {}  # condition code -> intake entry
+        self.session: dict[str, Any] = {}
+
+    # -- the parts -------------------------------------------------------------------
+    def run(self) -> Intake:
+        print(INTRO)
+        for condition in self._conditions(red_flags=True):
+            if _ask(questionary.confirm(condition.question, default=False)):
+                self.entries[condition.code] = {"code": condition.code}
+                if self._urgent():
+                    return self.intake()
+        for group, title in GROUPS.items():
+            choices = [Choice(c.question, c.code) for c in self._conditions(group=group)]
+            if not choices:
+                continue
+            ticked = _ask(questionary.checkbox(
+                f"{title}: does any of these apply?", choices=choices,
+                instruction="(space to tick, enter to go on; tick nothing if none apply)"))
+            for code in ticked:
+                self.entries[code] = self._follow_ups(self.rules.conditions[code])
+                if self._urgent():
+                    return self.intake()
+        self._ask_session()
+        return self._review()
+
+    def _conditions(self, red_flags: bool = False, group: str | None = None) -> list[Condition]:
+        return [c for c in self.rules.conditions.values()
+                if c.red_flag == red_flags and (group is None or c.group == group)]
+
+    def _follow_ups(self, c: Condition) -> Entry:
+        entry: Entry = {"code": c.code}
+        print(f"\n{c.title}")
+        if "sites" in c.asks:
+            entry["sites"] = self._ask_sites()
+        elif "sides" in c.asks:
+            side = _ask(questionary.select("Which leg?", choices=SIDE_CHOICES))
+            entry["sites"] = [{"side": side}]
+        if "days_ago" in c.asks:
+            days = _ask(questionary.text("How many days ago did it start or happen? (0 = today)",
+                                         validate=_days))
+            entry["days_ago"] = int(days.strip())
+        if "severity" in c.asks:
+            entry["severity"] = _ask(questionary.select(
+                "How bad is it?", choices=[Choice(s.capitalize(), s) for s in SEVERITIES]))
+        if "cleared" in c.asks:
+            entry["cleared"] = _ask(questionary.confirm(
+                "Has a doctor or other healthcare professional said leg massage is fine "
+                "with this?", default=False))
+        flags = [flag for flag, question in c.flags.items()
+                 if _ask(questionary.confirm(question, default=False))]
+        if flags:
+            entry["flags"] = flags
+        return entry
+
+    def _ask_sites(self) -> list[dict[str, str]]:
+        sites: list[dict[str, str]] = []
+        while True:
+            side = _ask(questionary.select("Which leg?", choices=SIDE_CHOICES))
+            areas = _ask(questionary.checkbox(
+                "Where on the leg?", instruction="(space to tick; tick nothing for the whole leg)",
+                choices=[Choice(a, a) for a in AREAS]))
+            sites += [{"area": a, "side": side} for a in areas] or [{"side": side}]
+            if not _ask(questionary.confirm("Anywhere else?", default=False)):
+                return sites
+
+    def _ask_session(self) -> None:
+        self.session["goal"] = _ask(questionary.select(
+            "What is the massage for?", choices=[Choice(GOAL_TITLES[g], g) for g in GOALS]))
+        self.session["preferred_pressure"] = _ask(questionary.select(
+            "How much pressure is wanted at most?",
+            choices=[Choice(t, p) for p, t in PRESSURE_TITLES.items()], default="moderate"))
+        minutes = _ask(questionary.text("How many minutes? (5 to 60)", default="15",
+                                        validate=_minutes))
+        self.session["minutes"] = int(minutes.strip())
+
+    # -- review ----------------------------------------------------------------------
+    def summary(self) -> str:
+        lines = ["Your answers:"]
+        if not self.entries:
+            lines.append("  - none of the conditions apply")
+        for code, entry in self.entries.items():
+            lines.append(f"  - {self.rules.conditions[code].title}{describe_entry(entry)}")
+        s = self.session
+        lines.append(f"  Massage: {s['goal'].replace('_', ' ')}, {s['preferred_pressure']} "
+                     f"pressure at most, {s['minutes']} minutes")
+        return "\n".join(lines)
+
+    def _review(self) -> Intake:
+        while True:
+            print("\n" + self.summary() + "\n")
+            choices = [Choice("These are right: show the result", "done")]
+            choices += [Choice(f"Change: {self.rules.conditions[c].title}", c) for c in self.entries]
+            choices += [Choice("Add a condition", "add"),
+                        Choice("Change the goal, pressure or minutes", "session")]
+            pick = _ask(questionary.select("Anything to change?", choices=choices))
+            if pick == "done":
+                return self.intake()
+            if pick == "session":
+                self._ask_session()
+            elif pick == "add":
+                missing = [Choice(c.title, c.code) for c in self.rules.conditions.values()
+                           if c.code not in self.entries]
+                code = _ask(questionary.select("Which condition?", choices=missing))
+                self.entries[code] = self._follow_ups(self.rules.conditions[code])
+            else:
+                action = _ask(questionary.select(
+                    self.rules.conditions[pick].title,
+                    choices=[Choice("Answer its questions again", "again"),
+                             Choice("Remove it: it does not apply", "remove")]))
+                if action == "remove":
+                    del self.entries[pick]
+                else:
+                    self.entries[pick] = self._follow_ups(self.rules.conditions[pick])
+            if self._urgent():
+                return self.intake()
+
+    # -- building the intake ---------------------------------------------------------
+    def intake(self) -> Intake:
+        data = {"conditions": list(self.entries.values()), **self.session}
+        return Intake.model_validate(data, context={"rules": self.rules})
+
+    def _urgent(self) -> bool:
+        """Whether the answers so far already call for urgent care (then stop asking)."""
+        if screen(self.intake(), self.rules).decision == "urgent":
+            print("\nThat answer needs medical attention first; the checklist stops here.\n")
+            return True
+        return False
+
+
+def describe_entry(entry: Entry) -> str:
+    parts = []
+    sites = entry.get("sites")
+    if sites:
+        parts.append(", ".join(f"{s['side']} {s.get('area', 'leg')}" for s in sites))
+    if "days_ago" in entry:
+        parts.append(f"{entry['days_ago']} days ago")
+    if "severity" in entry:
+        parts.append(entry["severity"])
+    if "cleared" in entry:
+        parts.append("cleared by a professional" if entry["cleared"] else "not cleared")
+    parts += [f.replace("_", " ") for f in entry.get("flags", [])]
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def run_checklist(rules: RuleSet) -> Intake:
+    """Run the checklist on the terminal; Ctrl-C or Esc raise KeyboardInterrupt."""
+    return Checklist(rules).run()

@@ -1,0 +1,217 @@
+"""The interactive checklist, driven through a real pseudo-terminal with keystrokes."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from pty_session import PtySession
+
+from screener import default_rules
+from screener.checklist import GROUPS
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENER = str(Path(sys.executable).parent / "screener")
+RULES = default_rules()
+RED_FLAGS = [c for c in RULES.conditions.values() if c.red_flag]
+
+
+def position(code: str) -> int:
+    """Where a condition sits in its group's checkbox (the order the checklist uses)."""
+    group = RULES.conditions[code].group
+    return [c.code for c in RULES.conditions.values()
+            if not c.red_flag and c.group == group].index(code)
+
+
+def start(*args: str, tmp_path: Path) -> PtySession:
+    env = {**os.environ, "TERM": "xterm-256color", "NO_COLOR": "1"}
+    return PtySession([SCREENER, *args], cwd=str(tmp_path), env=env)
+
+
+def no_red_flags(s: PtySession) -> None:
+    s.expect("Leg massage safety checklist")
+    for flag in RED_FLAGS:
+        s.expect(flag.question[:40])
+        s.send("n")
+
+
+def tick(s: PtySession, code: str) -> None:
+    """In the group checkbox now shown, tick one condition and go on."""
+    s.send(*["down"] * position(code), "space", "enter")
+
+
+def groups_until(s: PtySession, group: str) -> None:
+    """Pass (tick nothing) every group checkbox before ``group``."""
+    for name, title in GROUPS.items():
+        if name == group:
+            s.expect(f"{title}: does any of these apply?")
+            return
+        s.expect(f"{title}: does any of these apply?")
+        s.send("enter")
+
+
+def rest_of_groups(s: PtySession, after: str) -> None:
+    names = list(GROUPS)
+    for name in names[names.index(after) + 1:]:
+        s.expect(f"{GROUPS[name]}: does any of these apply?")
+        s.send("enter")
+
+
+def default_session_and_confirm(s: PtySession) -> None:
+    s.expect("What is the massage for?")
+    s.send("enter")
+    s.expect("How much pressure is wanted at most?")
+    s.send("enter")
+    s.expect("How many minutes?")
+    s.send("enter")
+    s.expect("Anything to change?")
+    s.send("enter")
+
+
+def test_no_conditions_proceeds(tmp_path):
+    s = start(tmp_path=tmp_path)
+    no_red_flags(s)
+    groups_until(s, "health")
+    s.send("enter")
+    default_session_and_confirm(s)
+    text = s.expect("PROCEED: massage as planned")
+    assert s.wait() == 0
+    assert "Routine: relaxation, 15 minutes" in s.text and "Warm-up strokes (left leg)" in text
+    assert list(tmp_path.iterdir()) == []  # nothing written without --save
+
+
+def test_a_wound_on_one_calf_is_left_out(tmp_path):
+    s = start(tmp_path=tmp_path)
+    no_red_flags(s)
+    groups_until(s, "skin")
+    tick(s, "open_wound")
+    s.expect("Which leg?")
+    s.send("enter")  # left
+    s.expect("Where on the leg?")
+    s.send("down", "down", "down", "space", "enter")  # calf
+    s.expect("Anywhere else?")
+    s.send("n")
+    rest_of_groups(s, "skin")
+    s.expect("What is the massage for?")
+    s.send("enter")
+    s.expect("How much pressure is wanted at most?")
+    s.send("enter")
+    s.expect("How many minutes?")
+    s.send("enter")
+    s.expect("Open wound (left calf)")
+    s.send("enter")
+    s.expect("ADJUST: massage only with the changes below.")
+    s.expect("leave out left calf")
+    assert s.wait() == 0
+
+
+def test_cleared_pregnancy_is_light(tmp_path):
+    saved = tmp_path / "answers.json"
+    s = start("--save", str(saved), tmp_path=tmp_path)
+    no_red_flags(s)
+    groups_until(s, "health")
+    tick(s, "pregnancy")
+    s.expect("said leg massage is fine with this?")
+    s.send("y")
+    for question in RULES.conditions["pregnancy"].flags.values():
+        s.expect(question[:30])
+        s.send("n")
+    default_session_and_confirm(s)
+    s.expect("ADJUST")
+    s.expect("pregnancy.light-when-cleared")
+    assert s.wait() == 0
+    assert saved.exists() and (saved.stat().st_mode & 0o777) == 0o600
+
+
+def test_a_red_flag_stops_at_once(tmp_path):
+    s = start(tmp_path=tmp_path)
+    s.expect(RED_FLAGS[0].question[:40])
+    s.send("y")
+    s.expect("the checklist stops here")
+    s.expect("URGENT: do not massage. Seek medical care now.")
+    assert s.wait() == 4
+    assert "does any of these apply" not in s.text
+
+
+def test_changing_an_answer_at_the_review(tmp_path):
+    s = start(tmp_path=tmp_path)
+    no_red_flags(s)
+    groups_until(s, "skin")
+    tick(s, "bruise")
+    s.expect("Which leg?")
+    s.send("enter")
+    s.expect("Where on the leg?")
+    s.send("space", "enter")  # foot
+    s.expect("Anywhere else?")
+    s.send("n")
+    rest_of_groups(s, "skin")
+    for question in ("What is the massage for?", "How much pressure", "How many minutes?"):
+        s.expect(question)
+        s.send("enter")
+    s.expect("Bruise (left foot)")
+    s.send("down", "enter")  # Change: Bruise
+    s.expect("Answer its questions again")
+    s.send("down", "enter")  # Remove it
+    s.expect("none of the conditions apply")
+    s.send("enter")
+    s.expect("PROCEED")
+    assert s.wait() == 0
+
+
+def test_ctrl_c_midway_leaves_cleanly_and_writes_nothing(tmp_path):
+    saved = tmp_path / "answers.json"
+    s = start("--save", str(saved), tmp_path=tmp_path)
+    no_red_flags(s)
+    s.expect("does any of these apply?")
+    s.send("ctrl-c")
+    s.expect("cancelled; nothing was saved")
+    assert s.wait() == 130
+    assert not saved.exists() and "Traceback" not in s.text
+
+
+def test_escape_leaves_too(tmp_path):
+    s = start(tmp_path=tmp_path)
+    s.expect(RED_FLAGS[0].question[:40])
+    s.send("esc", pause=0.8)
+    s.expect("cancelled")
+    assert s.wait() == 130
+
+
+def test_days_ago_must_be_a_number(tmp_path):
+    s = start(tmp_path=tmp_path)
+    no_red_flags(s)
+    groups_until(s, "injury_and_pain")
+    tick(s, "recent_injury")
+    s.expect("Which leg?")
+    s.send("enter")
+    s.expect("Where on the leg?")
+    s.send("down", "space", "enter")  # ankle
+    s.expect("Anywhere else?")
+    s.send("n")
+    s.expect("How many days ago")
+    s.send("a", "b", "enter")
+    s.expect("Please type a whole number of days")
+    s.send("\x7f", "\x7f", "2", "enter")
+    s.expect("How bad is it?")
+    s.send("enter")  # mild
+    for _ in RULES.conditions["recent_injury"].flags:
+        s.expect("?")
+        s.send("n")
+    rest_of_groups(s, "injury_and_pain")
+    default_session_and_confirm(s)
+    s.expect("ADJUST")
+    s.expect("leave out left ankle")
+    assert s.wait() == 0
+
+
+@pytest.mark.parametrize("env_extra", [{}, {"NO_COLOR": "1"}])
+def test_result_decision_line_is_readable_with_or_without_colour(tmp_path, env_extra):
+    env = {**os.environ, "TERM": "xterm-256color", **env_extra}
+    env.pop("NO_COLOR", None) if not env_extra else None
+    example = ROOT / "examples" / "intake.json"
+    s = PtySession([SCREENER, "screen", "--answers", str(example)], cwd=str(tmp_path), env=env)
+    s.expect("ADJUST: massage only with the changes below.")
+    assert s.wait() == 0
+    assert ("\x1b[33m" in s.raw) == (not env_extra)

@@ -15,8 +15,9 @@ Applied per step and per leg, so that each invariant holds by construction:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-from .assessment import Routine, SiteRef, Step
+from .assessment import Routine, Step, site_ref
 from .findings import Combined, Place
 from .intake import Intake
 from .routines import BaseStep, routine_book
@@ -69,8 +70,9 @@ def _runs(step: BaseStep, side: Side, excluded: set[Place]) -> Iterator[list[Pla
         yield run
 
 
-def _adjusted(step: BaseStep, side: Side, limits: _Limits) -> Iterator[tuple[Step, float]]:
-    """The pieces of one base step on one leg that are safe to do, each with its weight."""
+def _adjusted(step: BaseStep, side: Side, limits: _Limits) -> Iterator[tuple[dict[str, Any], float]]:
+    """The pieces of one base step on one leg that are safe to do (a step's fields but its
+    minutes), each with its share of the time."""
     pieces = list(_runs(step, side, limits.excluded))
     cut = len(pieces) != 1 or len(pieces[0]) != len(step.areas)
     for piece in pieces:
@@ -96,14 +98,13 @@ def _adjusted(step: BaseStep, side: Side, limits: _Limits) -> Iterator[tuple[Ste
         if changes:
             instructions += " Adjusted: " + "; ".join(changes) + "."
         weight = step.weight * len(piece) / len(step.areas)
-        yield Step(
-            name=f"{step.name} ({side} leg)",
-            technique=technique,
-            pressure=pressure,
-            sites=[SiteRef(area=a, side=s) for a, s in piece],
-            minutes=0,
-            instructions=instructions,
-        ), weight
+        yield {
+            "name": f"{step.name} ({side} leg)",
+            "technique": technique,
+            "pressure": pressure,
+            "sites": [site_ref(area=a, side=s) for a, s in piece],
+            "instructions": instructions,
+        }, weight
 
 
 def _words(items: list[str]) -> str:
@@ -133,7 +134,7 @@ def adjust_routine(intake: Intake, combined: Combined) -> Routine:
     pieces = [piece for side in SIDES for step in book.routines[intake.goal].steps
               for piece in _adjusted(step, side, limits)]
     minutes = _share_time([w for _, w in pieces], intake.minutes)
-    steps = [step.model_copy(update={"minutes": m}) for (step, _), m in zip(pieces, minutes)]
+    steps = [Step(**fields, minutes=m) for (fields, _), m in zip(pieces, minutes)]
     precautions = list(book.precautions) + [n for n in combined.notes if n not in book.precautions]
     if not steps:
         precautions.insert(0, "Nothing on the legs is safe to massage with these answers: "

@@ -6,6 +6,7 @@ because every list here is built in a deterministic order.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, model_serializer
@@ -39,9 +40,9 @@ class Avoid(BaseModel):
     area: Area | None = None
     side: Side | None = None
 
-    @model_serializer(mode="wrap")
-    def _drop_absent(self, handler: Any) -> dict[str, Any]:
-        return {k: v for k, v in handler(self).items() if v is not None}
+    @model_serializer(mode="plain")
+    def _drop_absent(self) -> dict[str, Any]:
+        return {k: v for k in ("technique", "area", "side") if (v := getattr(self, k)) is not None}
 
 
 class FindingAction(BaseModel):
@@ -56,9 +57,10 @@ class FindingAction(BaseModel):
     technique: Technique | None = None
     message: str | None = None
 
-    @model_serializer(mode="wrap")
-    def _drop_absent(self, handler: Any) -> dict[str, Any]:
-        return {k: v for k, v in handler(self).items() if v is not None}
+    @model_serializer(mode="plain")
+    def _drop_absent(self) -> dict[str, Any]:
+        return {k: v for k in ("kind", "area", "side", "max", "technique", "message")
+                if (v := getattr(self, k)) is not None}
 
 
 class Finding(BaseModel):
@@ -126,3 +128,11 @@ class Assessment(BaseModel):
     def to_json(self) -> str:
         """Canonical JSON: the same intake and rules always give the same bytes."""
         return self.model_dump_json(indent=2)
+
+
+# The small output values are frozen and few (14 sites, a few caps and techniques each),
+# so each is validated once and then shared: screening builds hundreds of them.
+site_ref = cache(SiteRef)
+pressure_cap = cache(PressureCap)
+avoid_item = cache(Avoid)
+finding_action = cache(FindingAction)

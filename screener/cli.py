@@ -142,6 +142,48 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return DECISION_EXIT[decision]
 
 
+def _open(source: str):
+    from .batch import open_lines
+
+    try:
+        return open_lines(source)
+    except OSError as exc:
+        raise InputError(f"{source}: cannot read: {exc.strerror or exc}") from None
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    """Exit 0 when every line was screened, 2 when any line was invalid, 1 when any
+    failed otherwise. Refer and urgent are results, not failures."""
+    from .batch import run_batch
+
+    rules = _rules(args)
+    with _open(args.answers) as lines:
+        tally = run_batch(lines, rules, sys.stdout, sys.stderr)
+    return EXIT_FAILURE if tally.failed else EXIT_INVALID if tally.invalid else EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Exit 0 whether or not decisions changed; 2 when any line was invalid."""
+    from collections import Counter
+
+    from .batch import describe_change, diff_lines, diff_summary
+
+    if len(args.rules or []) != 2:
+        raise InputError("diff needs --rules OLD --rules NEW")
+    old, new = (load_rules(path) for path in args.rules)
+    counts: Counter[str] = Counter()
+    with _open(args.answers) as lines:
+        for record in diff_lines(lines, old, new, counts):
+            sys.stdout.write((json.dumps(record) if args.format == "json"
+                              else describe_change(record)) + "\n")
+    summary = diff_summary(counts)
+    if args.format == "json":
+        sys.stderr.write(summary + "\n")
+    else:
+        sys.stdout.write(summary + "\n")
+    return EXIT_INVALID if counts["invalid"] else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="screener", description=(
         "Leg massage safety screener. With no command on a terminal: the interactive "
@@ -175,6 +217,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--answers", required=True, metavar="FILE")
     p.add_argument("--rules", metavar="DIR")
     p.set_defaults(func=cmd_explain)
+
+    p = sub.add_parser("batch", help="screen JSON Lines, one intake a line, to JSON Lines")
+    p.add_argument("--answers", required=True, metavar="FILE", help="JSON Lines, '-' for stdin")
+    p.add_argument("--rules", metavar="DIR")
+    p.set_defaults(func=cmd_batch)
+
+    p = sub.add_parser("diff", help="which intakes a new rule set would decide differently")
+    p.add_argument("--rules", action="append", metavar="DIR", help="give twice: OLD then NEW")
+    p.add_argument("--answers", required=True, metavar="FILE", help="JSON Lines, '-' for stdin")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=cmd_diff)
     return parser
 
 

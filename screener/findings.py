@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .assessment import Avoid, Finding, FindingAction, PressureCap, Referral, SiteRef
+from .assessment import (
+    Avoid,
+    Finding,
+    FindingAction,
+    PressureCap,
+    Referral,
+    SiteRef,
+    avoid_item,
+    finding_action,
+    pressure_cap,
+    site_ref,
+)
 from .engine import Match
 from .intake import ConditionReport, Intake
 from .ruleset import Action, RuleSet
@@ -55,15 +66,15 @@ def target_places(action: Action, report: ConditionReport) -> list[Place]:
 
 def _concrete(action: Action, report: ConditionReport) -> list[FindingAction]:
     if action.kind == "note":
-        return [FindingAction(kind="note", message=action.message)]
+        return [finding_action(kind="note", message=action.message)]
     if action.kind == "avoid" and action.where == "everywhere" and not action.areas:
-        return [FindingAction(kind="avoid", technique=t) for t in action.techniques]
+        return [finding_action(kind="avoid", technique=t) for t in action.techniques]
     places = target_places(action, report)
     if action.kind == "exclude":
-        return [FindingAction(kind="exclude", area=a, side=s) for a, s in places]
+        return [finding_action(kind="exclude", area=a, side=s) for a, s in places]
     if action.kind == "cap":
-        return [FindingAction(kind="cap", area=a, side=s, max=action.max) for a, s in places]
-    return [FindingAction(kind="avoid", technique=t, area=a, side=s)
+        return [finding_action(kind="cap", area=a, side=s, max=action.max) for a, s in places]
+    return [finding_action(kind="avoid", technique=t, area=a, side=s)
             for t in action.techniques for a, s in places]
 
 
@@ -76,7 +87,7 @@ def build_findings(rules: RuleSet, intake: Intake, matches: list[Match]) -> list
         reports = {code: intake.conditions[n] for code, n in match.facts.items()}
         actions: list[FindingAction] = []
         if rule.decision in ("refer", "urgent"):
-            actions.append(FindingAction(kind=rule.decision, message=rule.referral))
+            actions.append(finding_action(kind=rule.decision, message=rule.referral))
         for action in rule.actions:
             actions.extend(_concrete(action, reports[action.of or condition.code]))
         codes = [condition.code, *(j.code for j in rule.with_)]
@@ -131,11 +142,11 @@ def combine(findings: list[Finding]) -> Combined:
         referral = Referral(urgency=decision, message=" ".join(messages))  # type: ignore[arg-type]
     return Combined(
         decision=decision,
-        exclusions=[SiteRef(area=a, side=s) for a, s in sorted(excluded, key=_order)],
-        pressure_caps=[PressureCap(area=a, side=s, max=caps[(a, s)])
+        exclusions=[site_ref(area=a, side=s) for a, s in sorted(excluded, key=_order)],
+        pressure_caps=[pressure_cap(area=a, side=s, max=caps[(a, s)])
                        for a, s in sorted(caps, key=_order)],
-        avoid=[Avoid(technique=t) for t in TECHNIQUES if t in everywhere] + [
-            Avoid(technique=t, area=a, side=s)
+        avoid=[avoid_item(technique=t) for t in TECHNIQUES if t in everywhere] + [
+            avoid_item(technique=t, area=a, side=s)
             for t, a, s in sorted(avoided, key=lambda x: (TECHNIQUES.index(x[0]), *_order(x[1:])))
             if t not in everywhere
         ],

@@ -11,6 +11,7 @@ from pty_session import PtySession
 
 from screener import default_rules
 from screener.checklist import GROUPS
+from screener.vocabulary import AREAS
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENER = str(Path(sys.executable).parent / "screener")
@@ -59,13 +60,24 @@ def rest_of_groups(s: PtySession, after: str) -> None:
         s.send("enter")
 
 
+def left_leg_site(s: PtySession, area: str) -> None:
+    """Answer the 'where' follow-ups: the left leg, one area, nowhere else."""
+    s.expect("Which leg?")
+    s.send("enter")
+    s.expect("Where on the leg?")
+    s.send(*["down"] * AREAS.index(area), "space", "enter")
+    s.expect("Anywhere else?")
+    s.send("n")
+
+
+def default_session(s: PtySession) -> None:
+    for question in ("What is the massage for?", "How much pressure", "How many minutes?"):
+        s.expect(question)
+        s.send("enter")
+
+
 def default_session_and_confirm(s: PtySession) -> None:
-    s.expect("What is the massage for?")
-    s.send("enter")
-    s.expect("How much pressure is wanted at most?")
-    s.send("enter")
-    s.expect("How many minutes?")
-    s.send("enter")
+    default_session(s)
     s.expect("Anything to change?")
     s.send("enter")
 
@@ -87,19 +99,9 @@ def test_a_wound_on_one_calf_is_left_out(tmp_path):
     no_red_flags(s)
     groups_until(s, "skin")
     tick(s, "open_wound")
-    s.expect("Which leg?")
-    s.send("enter")  # left
-    s.expect("Where on the leg?")
-    s.send("down", "down", "down", "space", "enter")  # calf
-    s.expect("Anywhere else?")
-    s.send("n")
+    left_leg_site(s, "calf")
     rest_of_groups(s, "skin")
-    s.expect("What is the massage for?")
-    s.send("enter")
-    s.expect("How much pressure is wanted at most?")
-    s.send("enter")
-    s.expect("How many minutes?")
-    s.send("enter")
+    default_session(s)
     s.expect("Open wound (left calf)")
     s.send("enter")
     s.expect("ADJUST: massage only with the changes below.")
@@ -140,16 +142,9 @@ def test_changing_an_answer_at_the_review(tmp_path):
     no_red_flags(s)
     groups_until(s, "skin")
     tick(s, "bruise")
-    s.expect("Which leg?")
-    s.send("enter")
-    s.expect("Where on the leg?")
-    s.send("space", "enter")  # foot
-    s.expect("Anywhere else?")
-    s.send("n")
+    left_leg_site(s, "foot")
     rest_of_groups(s, "skin")
-    for question in ("What is the massage for?", "How much pressure", "How many minutes?"):
-        s.expect(question)
-        s.send("enter")
+    default_session(s)
     s.expect("Bruise (left foot)")
     s.send("down", "enter")  # Change: Bruise
     s.expect("Answer its questions again")
@@ -184,12 +179,7 @@ def test_days_ago_must_be_a_number(tmp_path):
     no_red_flags(s)
     groups_until(s, "injury_and_pain")
     tick(s, "recent_injury")
-    s.expect("Which leg?")
-    s.send("enter")
-    s.expect("Where on the leg?")
-    s.send("down", "space", "enter")  # ankle
-    s.expect("Anywhere else?")
-    s.send("n")
+    left_leg_site(s, "ankle")
     s.expect("How many days ago")
     s.send("a", "b", "enter")
     s.expect("Please type a whole number of days")

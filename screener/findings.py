@@ -80,7 +80,6 @@ def _concrete(action: Action, report: ConditionReport) -> list[FindingAction]:
 
 def build_findings(rules: RuleSet, intake: Intake, matches: list[Match]) -> list[Finding]:
     """One finding per fired rule, in the rule set's stable order."""
-    position = {rule_id: i for i, rule_id in enumerate(rules.rule_index)}
     findings: list[tuple[int, Finding]] = []
     for match in matches:
         condition, rule = rules.rule_index[match.rule_id]
@@ -91,7 +90,7 @@ def build_findings(rules: RuleSet, intake: Intake, matches: list[Match]) -> list
         for action in rule.actions:
             actions.extend(_concrete(action, reports[action.of or condition.code]))
         codes = [condition.code, *(j.code for j in rule.with_)]
-        findings.append((position[rule.id], Finding(
+        findings.append((rules.rule_position[rule.id], Finding(
             rule=rule.id, decision=rule.decision, actions=actions, reason=rule.reason.strip(),
             sources=list(rule.sources), conditions=codes,
         )))

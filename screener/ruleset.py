@@ -184,6 +184,7 @@ class RuleSet:
         ordered = sorted(conditions.values(), key=lambda c: (not c.red_flag, files[c.code]))
         self.rules: list[tuple[Condition, Rule]] = [(c, r) for c in ordered for r in c.rules]
         self.rule_index = {r.id: (c, r) for c, r in self.rules}
+        self.rule_position = {r.id: i for i, (_, r) in enumerate(self.rules)}
 
     def __repr__(self) -> str:
         return f"<RuleSet {self.name} {self.version} {self.digest[:19]}…>"

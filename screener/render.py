@@ -125,8 +125,9 @@ def to_text(assessment: Assessment, rules: RuleSet | None = None, colour: bool =
         lines.append(f"Routine: {routine.goal.replace('_', ' ')}, {routine.minutes} minutes")
         for n, step in enumerate(routine.steps, 1):
             where = describe_places((s.area, s.side) for s in step.sites)
-            lines.append(f"  {n:2}. {step.name}: {step.technique.replace('_', ' ')}, "
-                         f"{step.pressure} pressure, {step.minutes:g} min ({where})")
+            lines += textwrap.wrap(f"{step.name}: {step.technique.replace('_', ' ')}, "
+                                   f"{step.pressure} pressure, {step.minutes:g} min ({where})",
+                                   width, initial_indent=f"  {n:2}. ", subsequent_indent=" " * 6)
             lines += _wrap(step.instructions, "      ", width)
         lines += ["", "Precautions:"]
         for p in routine.precautions:

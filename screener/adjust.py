@@ -137,6 +137,6 @@ def adjust_routine(intake: Intake, combined: Combined) -> Routine:
     steps = [Step(**fields, minutes=m) for (fields, _), m in zip(pieces, minutes)]
     precautions = list(book.precautions) + [n for n in combined.notes if n not in book.precautions]
     if not steps:
-        precautions.insert(0, "Nothing on the legs is safe to massage with these answers: "
-                              "no steps are given.")
+        precautions.insert(0, "No massage steps are left with these answers: every area is "
+                              "left out, or no pressure at all was chosen.")
     return Routine(goal=intake.goal, minutes=intake.minutes, steps=steps, precautions=precautions)

@@ -14,7 +14,7 @@ from typing import NoReturn
 
 from pydantic import ValidationError
 
-from .errors import RulesError, ScreenerError
+from .errors import RulesError, ScreenerError, describe_invalid
 from .intake import Intake
 from .ruleset import RuleSet, default_rules, load_rules
 
@@ -30,18 +30,6 @@ class InputError(ScreenerError):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line, not argparse's usage block
         raise InputError(f"{message} (see 'screener --help')")
-
-
-def validation_message(exc: ValidationError, where: str) -> str:
-    """A pydantic error as one line naming the field: 'FILE: conditions.0.code: ...'."""
-    error = exc.errors()[0]
-    field = ".".join(str(p) for p in error["loc"]) or "(top level)"
-    message = error["msg"].removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden":
-        message = "unknown field"
-    elif error["type"] == "missing":
-        message = "required field is missing"
-    return f"{where}: {field}: {message}"
 
 
 def read_intake(source: str, rules: RuleSet) -> Intake:
@@ -67,7 +55,7 @@ def parse_intake(text: str, name: str, rules: RuleSet) -> Intake:
     try:
         return Intake.model_validate(load_answers(data), context={"rules": rules})
     except ValidationError as exc:
-        raise InputError(validation_message(exc, name)) from None
+        raise InputError(f"{name}: {describe_invalid(exc)}") from None
 
 
 def _rules(args: argparse.Namespace) -> RuleSet:

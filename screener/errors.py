@@ -6,6 +6,8 @@ it); everything the screener raises itself derives from ``ScreenerError``.
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 
 class ScreenerError(Exception):
     """Base class for every error the screener raises itself."""
@@ -28,3 +30,14 @@ class RulesError(ScreenerError):
 
 class EngineError(ScreenerError):
     """The rules engine failed while screening; the screening fails closed."""
+
+
+def describe_invalid(exc: ValidationError, skip: int = 0) -> str:
+    """The first problem of a pydantic error as one line naming the field, e.g.
+    ``conditions.0.code: unknown condition code 'gout'``; ``skip`` drops leading parts
+    of the field's path that the caller names itself."""
+    error = exc.errors()[0]
+    field = ".".join(str(p) for p in error["loc"][skip:])
+    message = {"extra_forbidden": "unknown field", "missing": "required field is missing"}.get(
+        error["type"], error["msg"].removeprefix("Value error, "))
+    return f"{field}: {message}" if field else message

@@ -18,7 +18,7 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import RulesError
+from .errors import RulesError, describe_invalid
 from .vocabulary import (
     Area,
     Decision,
@@ -256,20 +256,16 @@ def _model(model: type[M], data: dict[str, Any], file: Path) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        loc = error["loc"]
-        rule = None
+        loc = exc.errors()[0]["loc"]
+        rule, skip = None, 0
         if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
             raw_rules = data.get("rules")
             if isinstance(raw_rules, list) and loc[1] < len(raw_rules):
                 raw = raw_rules[loc[1]]
                 rule = raw.get("id") if isinstance(raw, dict) else None
                 rule = rule if isinstance(rule, str) else f"#{loc[1] + 1}"
-            loc = loc[2:]
-        field = ".".join(str(p) for p in loc)
-        message = error["msg"].removeprefix("Value error, ")
-        raise RulesError(f"{field}: {message}" if field else message,
-                         file=str(file), rule=rule) from None
+            skip = 2
+        raise RulesError(describe_invalid(exc, skip), file=str(file), rule=rule) from None
 
 
 def _check_references(rules: RuleSet) -> None:
@@ -326,9 +322,7 @@ def _check_cases(rules: RuleSet) -> None:
                 try:
                     Intake.model_validate(case.intake, context={"rules": rules})
                 except ValidationError as exc:
-                    error = exc.errors()[0]
-                    field = ".".join(str(p) for p in error["loc"])
                     raise RulesError(
-                        f"cases.{label} #{n}: {field}: {error['msg']}",
+                        f"cases.{label} #{n}: {describe_invalid(exc)}",
                         file=str(rules.path / rules.files[condition.code]), rule=rule.id,
                     ) from None

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 from .adjust import adjust_routine
 from .assessment import Assessment, RulesetInfo
 from .engine import engine_for
-from .errors import ScreenerError
+from .errors import ScreenerError, describe_invalid
 from .facts import build_facts
 from .findings import build_findings, combine
 from .intake import Intake
@@ -47,8 +47,6 @@ def _check_against(intake: Intake, rules: RuleSet) -> None:
     try:
         Intake.model_validate(intake.model_dump(), context={"rules": rules})
     except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(str(p) for p in error["loc"])
         raise ScreenerError(
-            f"the intake does not fit rule set {rules.name!r}: {field}: {error['msg']}"
+            f"the intake does not fit rule set {rules.name!r}: {describe_invalid(exc)}"
         ) from None

@@ -57,7 +57,7 @@ BROKEN = {
                          "max"),
     "unknown field": ("bruise.yaml", "bruise.exclude-site",
                       lambda d: _rule(d, "bruise.exclude-site").update(severity="high"),
-                      "severity: Extra inputs"),
+                      "severity: unknown field"),
     "unknown decision": ("burn.yaml", "burn.exclude-site",
                          lambda d: _rule(d, "burn.exclude-site").update(decision="maybe"), "decision"),
     "duplicate id": ("burn.yaml", "bruise.exclude-site",

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
+from .answers import InputError, parse_intake
 from .assessment import Assessment
 from .errors import ScreenerError
 from .intake import Intake
@@ -46,16 +47,12 @@ def numbered(stream: Iterable[str]) -> Iterator[tuple[int, str]]:
 
 
 def _parse(number: int, line: str, rules: RuleSet) -> Intake:
-    from .cli import parse_intake  # the CLI's one-line messages, for every input path
-
     return parse_intake(line, f"line {number}", rules)
 
 
 def screen_lines(lines: Iterable[str], rules: RuleSet, tally: Tally) -> Iterator[str]:
     """One JSON result line per non-blank input line, in input order. A bad line gives
     ``{"line": N, "ok": false, "error": ...}`` and the batch goes on."""
-    from .cli import InputError
-
     for number, line in numbered(lines):
         try:
             assessment = screen(_parse(number, line, rules), rules)
@@ -126,8 +123,6 @@ def compare(old: Assessment, new: Assessment) -> dict[str, object]:
 def diff_lines(lines: Iterable[str], old: RuleSet, new: RuleSet,
                counts: Counter[str]) -> Iterator[dict[str, object]]:
     """One record per intake whose decision, exclusions or caps differ, or that is invalid."""
-    from .cli import InputError
-
     for number, line in numbered(lines):
         counts["intakes"] += 1
         try:

@@ -12,19 +12,14 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from pydantic import ValidationError
-
-from .errors import RulesError, ScreenerError, describe_invalid
+from .answers import InputError, parse_intake
+from .errors import RulesError
 from .intake import Intake
 from .ruleset import RuleSet, default_rules, load_rules
 
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID, EXIT_REFER, EXIT_URGENT, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 DECISION_EXIT = {"proceed": EXIT_OK, "adjust": EXIT_OK, "refer": EXIT_REFER, "urgent": EXIT_URGENT}
 FORMATS = ("text", "json", "markdown")
-
-
-class InputError(ScreenerError):
-    """Bad input from the user: reported in one line, exit status 2."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,22 +35,6 @@ def read_intake(source: str, rules: RuleSet) -> Intake:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{name}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
     return parse_intake(text, name, rules)
-
-
-def parse_intake(text: str, name: str, rules: RuleSet) -> Intake:
-    from .storage import load_answers
-
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{name}: not valid JSON: {exc.msg} (line {exc.lineno} "
-                         f"column {exc.colno})") from None
-    if not isinstance(data, dict):
-        raise InputError(f"{name}: expected a JSON object with 'conditions'")
-    try:
-        return Intake.model_validate(load_answers(data), context={"rules": rules})
-    except ValidationError as exc:
-        raise InputError(f"{name}: {describe_invalid(exc)}") from None
 
 
 def _rules(args: argparse.Namespace) -> RuleSet:

@@ -26,9 +26,3 @@ def save_private(path: str | Path, intake: Intake, assessment: Assessment) -> No
         if fd >= 0:
             os.close(fd)
 
-
-def load_answers(data: dict) -> dict:
-    """Accept a saved record (``{"intake": ..., "assessment": ...}``) as answers too."""
-    if set(data) == {"intake", "assessment"} and isinstance(data["intake"], dict):
-        return data["intake"]
-    return data

@@ -68,9 +68,9 @@ def _case_json(intake: dict) -> str:
 
 
 def rule_section(condition: Condition, rule: Rule, heading: str = "###") -> list[str]:
+    when = describe_when(condition, rule)
     lines = [f"{heading} `{rule.id}` ({rule.decision})", "",
-             f"**What it does.** When {describe_when(condition, rule)[0].lower()}"
-             f"{describe_when(condition, rule)[1:]}", ""]
+             f"**What it does.** When {when[0].lower()}{when[1:]}", ""]
     if rule.referral:
         lines += [f"- {rule.decision.capitalize()}: {rule.referral.strip()}"]
     lines += [f"- {describe_action(a, condition.code)}" for a in rule.actions]

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from .engine import engine_for
-from .facts import build_facts
-from .findings import build_findings, combine
 from .intake import Intake
 from .reference import explain
 from .ruleset import RuleSet
+from .screening import screen
 from .vocabulary import Decision
 
 
 def explain_text(rules: RuleSet, intake: Intake) -> tuple[str, Decision]:
-    matches = engine_for(rules).run(build_facts(intake))
-    decision = combine(build_findings(rules, intake, matches)).decision
+    assessment = screen(intake, rules)  # the engine decides; explain only says why not
+    decision = assessment.decision
     lines = [f"Decision: {decision}"]
     if not intake.conditions:
         lines += ["", "No conditions reported: no rule was considered."]
     current = None
-    for e in explain(rules, intake, matches):
+    for e in explain(rules, intake, {f.rule for f in assessment.findings}):
         if e.condition != current:
             current = e.condition
             lines += ["", f"{rules.conditions[current].title} ({current}):"]

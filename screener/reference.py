@@ -54,10 +54,9 @@ class Explanation:
     why: str
 
 
-def explain(rules: RuleSet, intake: Intake, fired: list[Match]) -> list[Explanation]:
-    """For every rule of a reported condition: fired or not, and why not."""
+def explain(rules: RuleSet, intake: Intake, fired_ids: set[str]) -> list[Explanation]:
+    """For every rule of a reported condition: fired (by the engine) or not, and why not."""
     facts = {f["code"]: f for f in build_facts(intake) if f["t"] == "condition"}
-    fired_ids = {m.rule_id for m in fired}
     out = []
     for condition, rule in rules.rules:
         if condition.code not in facts:

@@ -45,16 +45,21 @@ def describe_places(places: Iterable[tuple[str, str]]) -> str:
     return "; ".join(parts)
 
 
+def by_level(caps: Iterable[tuple[str, str, str]]) -> dict[str, list[tuple[str, str]]]:
+    """Caps grouped by their level: {'light': [(area, side), ...]}."""
+    grouped: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for level, area, side in caps:
+        grouped[level].append((area, side))
+    return grouped
+
+
 def summarise(finding: Finding) -> list[str]:
     """What a finding does, in a few short phrases."""
     out = []
     excluded = [(a.area, a.side) for a in finding.actions if a.kind == "exclude"]
     if excluded:
         out.append("leave out " + describe_places(excluded))
-    caps: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for a in finding.actions:
-        if a.kind == "cap":
-            caps[a.max].append((a.area, a.side))
+    caps = by_level((a.max, a.area, a.side) for a in finding.actions if a.kind == "cap")
     out += [f"{level} pressure at most on {describe_places(p)}" for level, p in caps.items()]
     avoided: dict[str, list[tuple[str, str]]] = defaultdict(list)
     everywhere = []
@@ -89,9 +94,7 @@ def _changes(assessment: Assessment, width: int) -> list[str]:
     if assessment.exclusions:
         where = describe_places((e.area, e.side) for e in assessment.exclusions)
         out += _wrap(f"Leave out: {where}.", "  ", width)
-    caps: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for c in assessment.pressure_caps:
-        caps[c.max].append((c.area, c.side))
+    caps = by_level((c.max, c.area, c.side) for c in assessment.pressure_caps)
     out += [line for level, places in caps.items()
             for line in _wrap(f"At most {level} pressure: {describe_places(places)}.", "  ", width)]
     return ["Changes:", *out, ""] if out else []

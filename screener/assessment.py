@@ -50,16 +50,17 @@ class FindingAction(BaseModel):
 
     model_config = _OUT
 
-    kind: Literal["exclude", "cap", "avoid", "refer", "urgent", "note"]
+    kind: Literal["exclude", "cap", "avoid", "refer", "urgent", "note", "limit"]
     area: Area | None = None
     side: Side | None = None
     max: Pressure | None = None
     technique: Technique | None = None
     message: str | None = None
+    minutes: int | None = None  # limit: the session's length at most
 
     @model_serializer(mode="plain")
     def _drop_absent(self) -> dict[str, Any]:
-        return {k: v for k in ("kind", "area", "side", "max", "technique", "message")
+        return {k: v for k in ("kind", "area", "side", "max", "technique", "message", "minutes")
                 if (v := getattr(self, k)) is not None}
 
 
@@ -101,6 +102,7 @@ class Routine(BaseModel):
     minutes: int
     steps: list[Step]
     precautions: list[str]
+    notice: str | None = None
 
 
 class RulesetInfo(BaseModel):

@@ -25,6 +25,14 @@ durable_rules' source and issue threads:
   src/rules/state.c; seen here as ``double free or corruption``). A session rule fires
   once on the session fact of every screening, so every session has run an action
   (which sets and then clears those pointers) before it is deleted.
+- Rules over groups of answers are forward chaining: a member rule, when a condition's
+  test holds, asserts a group fact inside its action (``c.assert_fact``), and rules on
+  the group join that fact. durable_rules evaluates it within the same ``assert_facts``
+  call (seen here with the quiet host), so a screening still ends with every finding.
+- Bounds that durable_rules does not report (fact width, hash collisions, rules per
+  pattern) are checked when the rule set loads (``patterns``).
+- durable_rules logs action errors through the ``durable`` logger with a traceback; we
+  report them ourselves, so that logger is silenced here.
 - State lives per session id until deleted: every session is deleted when it ends, so
   memory stays flat over any number of screenings.
 """
@@ -32,21 +40,26 @@ durable_rules' source and issue threads:
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
 from typing import Any, NamedTuple
 
 from durable.engine import Host, MessageNotHandledException
 
-from .errors import EngineError
-from .facts import Fact
-from .ruleset import Condition, JoinTest, Rule, RuleSet, Test
-from .vocabulary import SEVERITY_RANK
+from .errors import EngineError, RulesError
+from .facts import Fact, group_fact
+from .patterns import PRIMARY, Compiled
+from .ruleset import RuleSet
 
 RULESET_NAME = "screener"
-PRIMARY = "m"  # the alias of a rule's own condition in durable_rules' match
 SINK = "$sink"  # accepts every fact, never fires: see the module docstring
 NEVER = "$never"  # a fact type that is never asserted
 SESSION = "$session"  # fires once per screening: see the module docstring
+
+_durable_log = logging.getLogger("durable")
+_durable_log.addHandler(logging.NullHandler())
+_durable_log.propagate = False
+_durable_log.setLevel(logging.CRITICAL + 1)
 
 
 class Match(NamedTuple):
@@ -56,6 +69,11 @@ class Match(NamedTuple):
     facts: dict[str, int]  # condition code -> index in intake.conditions
 
 
+def match_key(match: Match) -> tuple[str, tuple[tuple[str, int], ...]]:
+    """What identifies a match, whichever leg or order it fired in."""
+    return match.rule_id, tuple(sorted(match.facts.items()))
+
+
 class _QuietHost(Host):
     """A Host without the background dispatch threads (see the module docstring)."""
 
@@ -63,58 +81,26 @@ class _QuietHost(Host):
         return None
 
 
-def compile_test(code: str, test: Test) -> dict[str, Any]:
-    """A rule test as a durable_rules pattern over one condition fact."""
-    terms: list[dict[str, Any]] = [{"t": "condition"}, {"code": code}]
-    if test.cleared is not None:
-        terms.append({"cleared": int(test.cleared)})
-    if test.severity_at_least is not None:
-        terms.append({"$gte": {"severity": SEVERITY_RANK[test.severity_at_least]}})
-    if test.days_ago_at_most is not None:
-        terms.append({"$lte": {"days_ago": test.days_ago_at_most}})
-    if test.days_ago_more_than is not None:
-        terms.append({"$gt": {"days_ago": test.days_ago_more_than}})
-    terms.extend({f"flag_{flag}": 1} for flag in test.flags)
-    if test.areas:
-        areas = [{f"area_{area}": 1} for area in test.areas]
-        terms.append(areas[0] if len(areas) == 1 else {"$or": areas})
-    return {"$and": terms}
-
-
-def compile_rule(condition: Condition, rule: Rule) -> dict[str, Any]:
-    """A rule as a durable_rules rule: ``all`` of its own condition and each joined one."""
-    patterns = [{PRIMARY: compile_test(condition.code, rule.when)}]
-    patterns += [{_alias(i): compile_test(j.code, j)} for i, j in enumerate(rule.with_)]
-    return {"all": patterns}
-
-
-def _alias(index: int) -> str:
-    return f"w{index}"
-
-
 class Engine:
     """A compiled rule set on its own host. Thread-safe: sessions run one at a time."""
 
     def __init__(self, rules: RuleSet):
         self.rules = rules
-        self._codes: dict[str, dict[str, str]] = {}  # rule id -> alias -> condition code
         definition: dict[str, Any] = {
             SINK: {"all": [{"a": {"$ex": {"t": 1}}}, {"b": {"t": NEVER}}],
                    "run": self._sink_fired},
             SESSION: {"all": [{"s": {"t": "session"}}], "run": self._session_started},
         }
-        for condition, rule in rules.rules:
-            compiled = compile_rule(condition, rule)
-            compiled["run"] = self._action(rule.id)
-            definition[rule.id] = compiled
-            self._codes[rule.id] = {PRIMARY: condition.code} | {
-                _alias(i): j.code for i, j in enumerate(rule.with_)
-            }
+        for name, compiled in rules.definition.rules.items():
+            run = self._derive(compiled) if compiled.member else self._action(compiled)
+            definition[name] = {"all": [{alias: p} for alias, p in compiled.patterns.items()],
+                                "run": run}
         self._host = _QuietHost()
         try:
             self._host.register_rulesets({RULESET_NAME: definition})
         except Exception as exc:  # durable_rules raises bare Exception on bad definitions
-            raise EngineError(f"the rules engine rejected rule set {rules.name!r}: {exc}") from exc
+            raise RulesError(f"the rules engine refused the rule set: {exc}",
+                             file=str(rules.path)) from exc
         self._lock = threading.Lock()
         self._ids = itertools.count()
         self._matches: list[Match] = []
@@ -128,17 +114,32 @@ class Engine:
     def _sink_fired(self, c: Any) -> None:
         self._errors.append("the sink rule fired: a fact of an unknown type was asserted")
 
-    def _action(self, rule_id: str) -> Any:
-        def record(c: Any) -> None:
+    def _guarded(self, name: str, body: Any) -> Any:
+        def run(c: Any) -> None:
             try:
-                message: dict[str, Fact] = c._m  # alias -> the fact it matched
-                codes = self._codes[rule_id]
-                self._matches.append(Match(rule_id, {codes[a]: f["n"] for a, f in message.items()}))
+                body(c)
             except BaseException as exc:  # durable_rules would swallow it: keep it (#305)
-                self._errors.append(f"rule {rule_id!r}: {type(exc).__name__}: {exc}")
+                self._errors.append(f"rule {name!r}: {type(exc).__name__}: {exc}")
                 raise
 
-        return record
+        return run
+
+    def _action(self, compiled: Compiled) -> Any:
+        def record(c: Any) -> None:
+            message: dict[str, Fact] = c._m  # alias -> the fact it matched
+            facts = {f.get("src", f["code"]): f["n"] for f in message.values()}
+            self._matches.append(Match(compiled.rule_id, facts))  # type: ignore[arg-type]
+
+        return self._guarded(compiled.name, record)
+
+    def _derive(self, compiled: Compiled) -> Any:
+        group, areas = compiled.member  # type: ignore[misc]
+
+        def assert_group(c: Any) -> None:
+            member = c._m[PRIMARY]
+            c.assert_fact({**group_fact(group, member, areas), "sid": member["sid"]})
+
+        return self._guarded(compiled.name, assert_group)
 
     def run(self, facts: list[Fact]) -> list[Match]:
         """Assert the facts in a fresh session and return every rule that fired.
@@ -180,14 +181,16 @@ class Engine:
         return True
 
 
-_engines: dict[str, Engine] = {}
-_engines_lock = threading.Lock()
-
-
 def engine_for(rules: RuleSet) -> Engine:
-    """The compiled engine of a rule set, built once per distinct rule set (by digest)."""
-    with _engines_lock:
-        engine = _engines.get(rules.digest)
-        if engine is None:
-            engine = _engines[rules.digest] = Engine(rules)
-        return engine
+    """The compiled engine of this very rule set object, built once on first use.
+
+    Kept on the rule set itself, never looked up by name or digest: a rule set that
+    claims another's digest still runs its own rules.
+    """
+    engine = rules.engine
+    if engine is None:
+        with rules.engine_lock:
+            engine = rules.engine
+            if engine is None:
+                engine = rules.engine = Engine(rules)
+    return engine

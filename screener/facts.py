@@ -1,10 +1,15 @@
 """Intake → facts: the flat records the rules engine matches on.
 
 durable_rules matches on flat JSON values, so every answer a rule may test becomes a
-scalar field: ``area_calf: 1`` for each area a condition covers (on either leg),
+scalar field: ``area_calf: 1`` for an area a condition covers on either leg,
+``at_left_calf: 1`` and ``side_left: 1`` for where exactly (same-leg joins),
 ``flag_fracture: 1`` for a follow-up answered yes. Unanswered follow-ups take their most
-cautious value, so a missing answer can only make the outcome stricter:
-an unanswered severity counts as severe, an unanswered ``days_ago`` as today.
+cautious value, so a missing answer can only make the outcome stricter: an unanswered
+severity counts as severe, an unanswered ``days_ago`` as today.
+
+Group facts (``t: group``) are not built here from the intake: the engine derives them
+(forward chaining) when a member's test holds, with ``group_fact``; the plain reading in
+``reference`` uses the same function, so both derive the same facts.
 """
 
 from __future__ import annotations
@@ -12,10 +17,40 @@ from __future__ import annotations
 from typing import Any
 
 from .intake import ConditionReport, Intake
-from .vocabulary import PRESSURE_RANK, SEVERITY_RANK
+from .vocabulary import AREAS, PRESSURE_RANK, SEVERITY_RANK, SIDES
 
 Fact = dict[str, Any]
 WORST_SEVERITY = max(SEVERITY_RANK.values())
+# Every field a condition fact can carry besides its flags (bounded in ``patterns``).
+BASE_FIELDS = ("t", "n", "code", "cleared", "severity", "days_ago", "sid")
+GROUP_FIELDS = ("t", "n", "code", "src", "sid")
+
+
+def area_field(area: str) -> str:
+    return f"area_{area}"
+
+
+def at_field(side: str, area: str) -> str:
+    return f"at_{side}_{area}"
+
+
+def side_field(side: str) -> str:
+    return f"side_{side}"
+
+
+def flag_field(flag: str) -> str:
+    return f"flag_{flag}"
+
+
+PLACE_FIELDS = (*(area_field(a) for a in AREAS), *(side_field(s) for s in SIDES),
+                *(at_field(s, a) for s in SIDES for a in AREAS))
+
+
+def _places(fact: Fact, places: list[tuple[str, str]]) -> None:
+    for area, side in places:
+        fact[area_field(area)] = 1
+        fact[side_field(side)] = 1
+        fact[at_field(side, area)] = 1
 
 
 def condition_fact(index: int, report: ConditionReport) -> Fact:
@@ -29,10 +64,19 @@ def condition_fact(index: int, report: ConditionReport) -> Fact:
         "severity": SEVERITY_RANK[report.severity] if report.severity else WORST_SEVERITY,
         "days_ago": report.days_ago if report.days_ago is not None else 0,
     }
-    for area, _side in report.covered():
-        fact[f"area_{area}"] = 1
+    _places(fact, [(area, side) for area, side in report.covered()])
     for flag in report.flags:
-        fact[f"flag_{flag}"] = 1
+        fact[flag_field(flag)] = 1
+    return fact
+
+
+def group_fact(group: str, member: Fact, areas: list[str]) -> Fact:
+    """The fact that a reported condition counts in a group: on the member's sites, only
+    those on ``areas`` when given. (``code``, ``n``) is unique: a condition joins a group
+    through one membership at most."""
+    fact: Fact = {"t": "group", "n": member["n"], "code": group, "src": member["code"]}
+    _places(fact, [(area, side) for side in SIDES for area in AREAS
+                   if member.get(at_field(side, area)) and (not areas or area in areas)])
     return fact
 
 

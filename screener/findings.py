@@ -46,9 +46,10 @@ def _order(place: Place) -> tuple[int, int]:
     return SIDES.index(place[1]), AREA_RANK[place[0]]
 
 
-def target_places(action: Action, report: ConditionReport) -> list[Place]:
-    """The explicit (area, side) pairs an action template applies to."""
-    if action.where == "everywhere":
+def target_places(action: Action, report: ConditionReport | None) -> list[Place]:
+    """The explicit (area, side) pairs an action template applies to (``report`` may be
+    None only for ``where: everywhere``, as on a group's own rules)."""
+    if action.where == "everywhere" or report is None:
         places = {(a, s) for s in SIDES for a in AREAS}
     elif action.where == "legs":
         places = {(a, s) for s in report.sides() for a in AREAS}
@@ -64,12 +65,14 @@ def target_places(action: Action, report: ConditionReport) -> list[Place]:
     return sorted(places, key=_order)
 
 
-def _concrete(action: Action, report: ConditionReport) -> list[FindingAction]:
+def _concrete(action: Action, report: ConditionReport | None) -> list[FindingAction]:
     if action.kind == "note":
         return [finding_action(kind="note", message=action.message)]
+    if action.kind == "limit":
+        return [finding_action(kind="limit", minutes=action.minutes)]
     if action.kind == "avoid" and action.where == "everywhere" and not action.areas:
         return [finding_action(kind="avoid", technique=t) for t in action.techniques]
-    places = target_places(action, report)
+    places = target_places(action, report)  # type: ignore[arg-type]
     if action.kind == "exclude":
         return [finding_action(kind="exclude", area=a, side=s) for a, s in places]
     if action.kind == "cap":
@@ -79,17 +82,28 @@ def _concrete(action: Action, report: ConditionReport) -> list[FindingAction]:
 
 
 def build_findings(rules: RuleSet, intake: Intake, matches: list[Match]) -> list[Finding]:
-    """One finding per fired rule, in the rule set's stable order."""
-    findings: list[tuple[int, Finding]] = []
+    """One finding per fired rule, in the rule set's stable order. A rule that fired more
+    than once (on several members of a group) is one finding over all they reported."""
+    fired: dict[str, list[Match]] = {}
     for match in matches:
-        condition, rule = rules.rule_index[match.rule_id]
-        reports = {code: intake.conditions[n] for code, n in match.facts.items()}
+        fired.setdefault(match.rule_id, []).append(match)
+    findings: list[tuple[int, Finding]] = []
+    for rule_id, group in fired.items():
+        owner, rule = rules.rule_index[rule_id]
         actions: list[FindingAction] = []
         if rule.decision in ("refer", "urgent"):
             actions.append(finding_action(kind=rule.decision, message=rule.referral))
-        for action in rule.actions:
-            actions.extend(_concrete(action, reports[action.of or condition.code]))
-        codes = [condition.code, *(j.code for j in rule.with_)]
+        codes: list[str] = []
+        for match in sorted(group, key=lambda m: sorted(m.facts.values())):
+            reports = {code: intake.conditions[n] for code, n in match.facts.items()}
+            # the rule's own condition first, then the others in the order reported
+            order = sorted(reports, key=lambda c: (c != owner.code, match.facts[c]))
+            codes += [c for c in order if c not in codes]
+            for action in rule.actions:
+                own = action.of or (None if owner.is_group else owner.code)
+                for concrete in _concrete(action, reports.get(own) if own else None):
+                    if concrete not in actions:
+                        actions.append(concrete)
         findings.append((rules.rule_position[rule.id], Finding(
             rule=rule.id, decision=rule.decision, actions=actions, reason=rule.reason.strip(),
             sources=list(rule.sources), conditions=codes,
@@ -108,6 +122,7 @@ class Combined:
     avoid: list[Avoid]
     referral: Referral | None
     notes: list[str]
+    max_minutes: int | None = None  # the shortest session any rule allows
 
 
 def combine(findings: list[Finding]) -> Combined:
@@ -117,6 +132,7 @@ def combine(findings: list[Finding]) -> Combined:
     everywhere: set[str] = set()
     avoided: set[tuple[str, Area, Side]] = set()
     notes: list[str] = []
+    limits: list[int] = []
     for finding in findings:
         for a in finding.actions:
             if a.kind == "exclude" and a.area and a.side:
@@ -131,6 +147,8 @@ def combine(findings: list[Finding]) -> Combined:
                     everywhere.add(a.technique)
             elif a.kind == "note" and a.message and a.message not in notes:
                 notes.append(a.message)
+            elif a.kind == "limit" and a.minutes:
+                limits.append(a.minutes)
     referral = None
     if DECISION_RANK[decision] >= DECISION_RANK["refer"]:
         messages: list[str] = []
@@ -151,4 +169,5 @@ def combine(findings: list[Finding]) -> Combined:
         ],
         referral=referral,
         notes=notes,
+        max_minutes=min(limits, default=None),
     )

@@ -1,24 +1,27 @@
 """A plain-Python reading of the rule files, beside the engine, never instead of it.
 
 Decisions always come from durable_rules (``engine``). This module reads the same rule
-tests over the same facts for two other jobs: telling a person *why* a rule did not
-fire (``screener explain``), and serving as the floor that the engine's speed and
-results are compared with (the benchmark, and a test that both agree on every intake).
+tests over the same facts, derived group facts included, for three other jobs: checking
+every screening's matches (``screening``: any disagreement fails closed), telling a
+person *why* a rule did not fire (``screener explain``), and serving as the floor that
+the engine's speed is compared with (the benchmark).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import product
 
 from .engine import Match
-from .facts import Fact, build_facts
+from .facts import Fact, area_field, at_field, build_facts, flag_field, group_fact, side_field
 from .intake import Intake
-from .ruleset import RuleSet, Test
-from .vocabulary import SEVERITIES, SEVERITY_RANK
+from .ruleset import Owner, Rule, RuleSet, Test
+from .vocabulary import SEVERITIES, SEVERITY_RANK, SIDES
 
 
-def unmet(test: Test, fact: Fact) -> list[str]:
-    """The parts of a test that the fact does not meet, in words (empty: it holds)."""
+def unmet(test: Test, fact: Fact, side: str | None = None) -> list[str]:
+    """The parts of a test that the fact does not meet, in words (empty: it holds).
+    With ``side``, the fact must be on that leg and its areas are tested there."""
     out = []
     if test.cleared is not None and fact["cleared"] != int(test.cleared):
         out.append("needs cleared by a professional" if test.cleared else "was cleared")
@@ -29,47 +32,93 @@ def unmet(test: Test, fact: Fact) -> list[str]:
         out.append(f"{fact['days_ago']} days ago, needs {test.days_ago_at_most} or fewer")
     if test.days_ago_more_than is not None and fact["days_ago"] <= test.days_ago_more_than:
         out.append(f"{fact['days_ago']} days ago, needs more than {test.days_ago_more_than}")
-    out += [f"'{flag}' not answered yes" for flag in test.flags if not fact.get(f"flag_{flag}")]
-    if test.areas and not any(fact.get(f"area_{a}") for a in test.areas):
-        out.append("not reported on " + " or ".join(test.areas))
+    out += [f"'{flag}' not answered yes" for flag in test.flags if not fact.get(flag_field(flag))]
+    out += [f"'{flag}' answered yes" for flag in test.flags_not if fact.get(flag_field(flag))]
+    if side and not fact.get(side_field(side)):
+        out.append(f"not on the {side} leg")
+    if test.areas:
+        fields = [at_field(side, a) if side else area_field(a) for a in test.areas]
+        if not any(fact.get(f) for f in fields):
+            out.append("not reported on " + " or ".join(test.areas)
+                       + (f" of the {side} leg" if side else ""))
     return out
+
+
+class Facts:
+    """An intake's condition facts by code, and the group facts its members derive."""
+
+    def __init__(self, rules: RuleSet, intake: Intake):
+        self.by_code: dict[str, Fact] = {
+            f["code"]: f for f in build_facts(intake) if f["t"] == "condition"}
+        self.groups: dict[str, list[Fact]] = {}
+        for group, members in rules.members.items():
+            derived = [group_fact(group, self.by_code[c.code], m.when.areas)
+                       for c, m in members
+                       if c.code in self.by_code and not unmet(m.when, self.by_code[c.code])]
+            if derived:
+                self.groups[group] = derived
+
+    def of(self, code: str) -> list[Fact]:
+        """The facts a rule on ``code`` (a condition or a group) can match."""
+        fact = self.by_code.get(code)
+        return [fact] if fact else self.groups.get(code, [])
+
+
+def _parts(owner: Owner, rule: Rule) -> list[tuple[str, Test, bool]]:
+    """(code, test, on the same leg) for the rule's own fact and each joined one."""
+    return [(owner.code, rule.when, True),
+            *((j.target, j, j.same_leg) for j in rule.with_)]
+
+
+def rule_matches(owner: Owner, rule: Rule, facts: Facts) -> list[Match]:
+    """Every way one rule fires on these facts (one per combination of matched facts)."""
+    parts = _parts(owner, rule)
+    sides: list[str | None] = list(SIDES) if any(j.same_leg for j in rule.with_) else [None]
+    found: dict[tuple, Match] = {}
+    for side in sides:
+        options = [[f for f in facts.of(code) if not unmet(test, f, side if same else None)]
+                   for code, test, same in parts]
+        for combo in product(*options):
+            match = Match(rule.id, {f.get("src", f["code"]): f["n"] for f in combo})
+            found.setdefault((match.rule_id, tuple(sorted(match.facts.items()))), match)
+    return list(found.values())
 
 
 def reference_matches(rules: RuleSet, intake: Intake) -> list[Match]:
     """The rules that should fire on this intake, read without the engine."""
-    facts = {f["code"]: f for f in build_facts(intake) if f["t"] == "condition"}
-    matches = []
-    for condition, rule in rules.rules:
-        parts = [(condition.code, rule.when), *((j.code, j) for j in rule.with_)]
-        if all(code in facts and not unmet(test, facts[code]) for code, test in parts):
-            matches.append(Match(rule.id, {code: facts[code]["n"] for code, _ in parts}))
-    return matches
+    facts = Facts(rules, intake)
+    present = set(facts.by_code) | set(facts.groups)
+    return [m for owner, rule in rules.rules if owner.code in present
+            for m in rule_matches(owner, rule, facts)]
 
 
 @dataclass(frozen=True)
 class Explanation:
     rule: str
-    condition: str
+    condition: str  # the condition or group the rule belongs to
     fired: bool
     why: str
 
 
 def explain(rules: RuleSet, intake: Intake, fired_ids: set[str]) -> list[Explanation]:
-    """For every rule of a reported condition: fired (by the engine) or not, and why not."""
-    facts = {f["code"]: f for f in build_facts(intake) if f["t"] == "condition"}
+    """For every rule of a reported condition, or of a group a reported condition counts
+    in: fired (by the engine) or not, and why not."""
+    facts = Facts(rules, intake)
     out = []
-    for condition, rule in rules.rules:
-        if condition.code not in facts:
+    for owner, rule in rules.rules:
+        if not facts.of(owner.code):
             continue
         if rule.id in fired_ids:
-            out.append(Explanation(rule.id, condition.code, True, "fired"))
+            out.append(Explanation(rule.id, owner.code, True, "fired"))
             continue
         reasons = []
-        for code, test in [(condition.code, rule.when), *((j.code, j) for j in rule.with_)]:
-            if code not in facts:
+        for code, test, _ in _parts(owner, rule):
+            candidates = facts.of(code)
+            if not candidates:
                 reasons.append(f"needs {code} reported too")
-            else:
-                reasons += [f"{code}: {r}" for r in unmet(test, facts[code])]
-        out.append(Explanation(rule.id, condition.code, False, "; ".join(reasons) or "-"))
+            elif all(unmet(test, f) for f in candidates):
+                reasons += [f"{code}: {r}" for r in unmet(test, candidates[0])]
+        if not reasons and any(j.same_leg for j in rule.with_):
+            reasons.append("not on the same leg")
+        out.append(Explanation(rule.id, owner.code, False, "; ".join(reasons) or "-"))
     return out
-

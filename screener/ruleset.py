@@ -10,13 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .errors import RulesError, describe_invalid
 from .vocabulary import (
@@ -37,6 +45,8 @@ Kind = Literal["systemic", "local", "caution"]
 CODE = r"^[a-z][a-z0-9_]*$"
 RULE_ID = r"^[a-z][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+$"
 M = TypeVar("M", bound=BaseModel)
+O = TypeVar("O", "Condition", "Group")
+GROUPS = "groups"  # the sub-folder of group files
 
 
 class Test(BaseModel):
@@ -50,13 +60,48 @@ class Test(BaseModel):
     days_ago_at_most: int | None = Field(default=None, ge=0)
     days_ago_more_than: int | None = Field(default=None, ge=0)
     flags: list[str] = Field(default_factory=list, description="Every one answered yes.")
+    flags_not: list[str] = Field(
+        default_factory=list,
+        description="None of them answered yes (an unanswered flag counts as not yes, so a "
+        "rule on flags_not must be the stricter reading).",
+    )
     areas: list[Area] = Field(default_factory=list, description="Any of them reported.")
+
+    def answers(self) -> set[str]:
+        """The follow-ups this test reads beyond areas (a group fact carries none of them)."""
+        return {name for name in ("cleared", "severity_at_least", "days_ago_at_most",
+                                  "days_ago_more_than", "flags", "flags_not")
+                if getattr(self, name) not in (None, [])}
 
 
 class JoinTest(Test):
-    """Another condition that must be reported beside the rule's own (a durable_rules join)."""
+    """Another reported condition, or any member of a group, that must be present beside
+    the rule's own (a durable_rules join). ``same_leg``: on a leg the rule's own
+    condition is on."""
 
-    code: str
+    code: str | None = None
+    group: str | None = None
+    same_leg: bool = False
+
+    @model_validator(mode="after")
+    def _one_target(self) -> JoinTest:
+        if (self.code is None) == (self.group is None):
+            raise ValueError("a 'with' entry names exactly one of 'code' or 'group'")
+        return self
+
+    @property
+    def target(self) -> str:
+        return self.code or self.group  # type: ignore[return-value]
+
+
+class Membership(BaseModel):
+    """A condition counts as a member of a group when its test holds; the group's fact
+    covers only the member's sites on ``when.areas`` (when given)."""
+
+    model_config = _STRICT
+
+    group: str = Field(pattern=CODE)
+    when: Test = Field(default_factory=Test)
 
 
 class Action(BaseModel):
@@ -64,7 +109,7 @@ class Action(BaseModel):
 
     model_config = _STRICT
 
-    kind: Literal["exclude", "cap", "avoid", "note"]
+    kind: Literal["exclude", "cap", "avoid", "note", "limit"]
     of: str | None = Field(default=None, description="Whose sites: default the rule's own.")
     where: Literal["reported", "legs", "everywhere"] = Field(
         default="reported",
@@ -76,10 +121,13 @@ class Action(BaseModel):
     max: Pressure | None = None
     techniques: list[Technique] = Field(default_factory=list)
     message: str | None = None
+    minutes: int | None = Field(default=None, ge=5, le=60,
+                                description="limit: the session's length at most.")
 
     @model_validator(mode="after")
     def _fields_fit_kind(self) -> Action:
-        needs = {"cap": "max", "avoid": "techniques", "note": "message"}.get(self.kind)
+        needs = {"cap": "max", "avoid": "techniques", "note": "message",
+                 "limit": "minutes"}.get(self.kind)
         if needs and not getattr(self, needs):
             raise ValueError(f"a {self.kind} action needs '{needs}'")
         if self.below and self.kind != "exclude":
@@ -135,8 +183,8 @@ class Rule(BaseModel):
             raise ValueError(f"a {self.decision} rule needs 'referral' (what to do next)")
         if self.decision not in ("refer", "urgent") and self.referral:
             raise ValueError("'referral' goes with refer and urgent rules only")
-        if self.decision == "adjust" and not kinds & {"exclude", "cap", "avoid"}:
-            raise ValueError("an adjust rule needs an exclude, cap or avoid action")
+        if self.decision == "adjust" and not kinds & {"exclude", "cap", "avoid", "limit"}:
+            raise ValueError("an adjust rule needs an exclude, cap, avoid or limit action")
         if self.decision == "proceed" and kinds - {"note"}:
             raise ValueError("a proceed rule may only add notes")
         return self
@@ -157,7 +205,38 @@ class Condition(BaseModel):
     flags: dict[str, str] = Field(
         default_factory=dict, description="Follow-up yes/no questions, by flag code."
     )
+    member_of: list[Membership] = Field(
+        default_factory=list, description="Groups this condition counts in (groups/*.yaml)."
+    )
     rules: list[Rule] = Field(min_length=1)
+
+    is_group: ClassVar[bool] = False
+
+    @field_validator("flags")
+    @classmethod
+    def _flag_codes(cls, flags: dict[str, str]) -> dict[str, str]:
+        for flag in flags:
+            if not re.fullmatch(CODE, flag):
+                raise ValueError(f"flag {flag[:40]!r} is not a lower_snake_case code")
+        return flags
+
+
+class Group(BaseModel):
+    """A named group of answers (``groups/<code>.yaml``): conditions join it through their
+    own ``member_of``, and rules fire on any member (forward chaining in the engine)."""
+
+    model_config = _STRICT
+
+    code: str = Field(pattern=CODE)
+    title: str
+    description: str
+    sources: list[str] = Field(min_length=1)
+    rules: list[Rule] = Field(default_factory=list)
+
+    is_group: ClassVar[bool] = True
+    red_flag: ClassVar[bool] = False
+    flags: ClassVar[dict[str, str]] = {}
+    asks: ClassVar[list[str]] = []
 
 
 class Manifest(BaseModel):
@@ -168,23 +247,47 @@ class Manifest(BaseModel):
     description: str = ""
 
 
+Owner = Condition | Group  # what a rule belongs to: its primary fact
+
+
 class RuleSet:
-    """A loaded, validated rule set. Immutable once built; safe to share across threads."""
+    """A loaded, validated rule set. Immutable once built; safe to share across threads.
+
+    Its compiled engine is kept on the object itself (``engine.engine_for``), so an
+    engine is only ever used with the rule set it was built from.
+    """
 
     def __init__(self, manifest: Manifest, conditions: dict[str, Condition],
-                 files: dict[str, str], digest: str, path: Path):
+                 groups: dict[str, Group], files: dict[str, str], digest: str, path: Path):
         self.name = manifest.name
         self.version = manifest.version
         self.description = manifest.description
         self.conditions = conditions
-        self.files = files  # condition code -> file name, for messages and docs
+        self.groups = groups
+        self.files = files  # condition or group code -> file (relative), for messages and docs
         self.digest = digest
         self.path = path
-        # Stable rule order: red flags first, then by file name, then as written.
-        ordered = sorted(conditions.values(), key=lambda c: (not c.red_flag, files[c.code]))
-        self.rules: list[tuple[Condition, Rule]] = [(c, r) for c in ordered for r in c.rules]
-        self.rule_index = {r.id: (c, r) for c, r in self.rules}
+        # group -> its member conditions with the test that makes them count
+        self.members: dict[str, list[tuple[Condition, Membership]]] = {g: [] for g in groups}
+        for condition in sorted(conditions.values(), key=lambda c: files[c.code]):
+            for membership in condition.member_of:
+                self.members.setdefault(membership.group, []).append((condition, membership))
+        # Stable rule order: red flags first, then reasoning across answers (groups),
+        # then by file name, then as written.
+        owners: list[Owner] = [*conditions.values(), *groups.values()]
+        ordered = sorted(owners, key=lambda o: (not o.red_flag, not o.is_group, files[o.code]))
+        self.rules: list[tuple[Owner, Rule]] = [(o, r) for o in ordered for r in o.rules]
+        self.rule_index = {r.id: (o, r) for o, r in self.rules}
         self.rule_position = {r.id: i for i, (_, r) in enumerate(self.rules)}
+        self.definition: Any = None  # the compiled durable_rules rules (patterns.py)
+        self.engine: Any = None  # built once, on first use, by engine.engine_for
+        self.engine_lock = threading.Lock()
+
+    def owner(self, code: str) -> Owner:
+        return self.conditions.get(code) or self.groups[code]
+
+    def file(self, code: str) -> str:
+        return str(self.path / self.files[code])
 
     def __repr__(self) -> str:
         return f"<RuleSet {self.name} {self.version} {self.digest[:19]}…>"
@@ -219,23 +322,40 @@ def load_rules(path: str | Path) -> RuleSet:
     raw_manifest = _read(manifest_path, digest)
     manifest = _model(Manifest, raw_manifest, manifest_path)
 
-    conditions: dict[str, Condition] = {}
     files: dict[str, str] = {}
+    conditions: dict[str, Condition] = {}
     for file in sorted(root.glob("*.yaml")):
-        if file.name == MANIFEST:
-            continue
-        condition = _model(Condition, _read(file, digest), file)
-        if condition.code != file.stem:
-            raise RulesError(f"code {condition.code!r} must match the file name", file=str(file))
-        conditions[condition.code] = condition
-        files[condition.code] = file.name
+        if file.name != MANIFEST:
+            condition = _owner(Condition, file, digest, files)
+            conditions[condition.code] = condition
+    groups: dict[str, Group] = {}
+    for file in sorted((root / GROUPS).glob("*.yaml")):
+        group = _owner(Group, file, digest, files)
+        groups[group.code] = group
     if not conditions:
         raise RulesError("no condition files (*.yaml) in the rule set", file=str(root))
+    clash = set(conditions) & set(groups)
+    if clash:
+        code = sorted(clash)[0]
+        raise RulesError(f"{code!r} names both a condition and a group", file=str(root / GROUPS))
 
-    rules = RuleSet(manifest, conditions, files, f"sha256:{digest.hexdigest()}", root)
+    rules = RuleSet(manifest, conditions, groups, files, f"sha256:{digest.hexdigest()}", root)
     _check_references(rules)
+    from .patterns import check_engine_bounds  # late: patterns reads the models above
+
+    rules.definition = check_engine_bounds(rules)
     _check_cases(rules)
     return rules
+
+
+def _owner(model: type[O], file: Path, digest: Any, files: dict[str, str]) -> O:
+    """Read one condition or group file; its code must be its file name."""
+    owner = _model(model, _read(file, digest), file)
+    code = owner.code  # type: ignore[attr-defined]
+    if code != file.stem:
+        raise RulesError(f"code {code!r} must match the file name", file=str(file))
+    files[code] = f"{GROUPS}/{file.name}" if model is Group else file.name
+    return owner
 
 
 def _read(file: Path, digest: Any) -> Any:
@@ -248,7 +368,8 @@ def _read(file: Path, digest: Any) -> Any:
         raise RulesError(f"cannot read: {first}", file=str(file)) from None
     if not isinstance(parsed, dict):
         raise RulesError("expected a mapping at the top of the file", file=str(file))
-    digest.update(file.name.encode() + b"\0" + data + b"\0")
+    name = f"{GROUPS}/{file.name}" if file.parent.name == GROUPS else file.name
+    digest.update(name.encode() + b"\0" + data + b"\0")
     return parsed
 
 
@@ -270,44 +391,74 @@ def _model(model: type[M], data: dict[str, Any], file: Path) -> M:
 
 def _check_references(rules: RuleSet) -> None:
     """Names that point elsewhere must exist, rule ids must be unique, every rule must be
-    able to fire."""
+    able to fire, and group rules may act only on sites they can name."""
+    for condition in rules.conditions.values():
+        seen_groups: set[str] = set()
+        for membership in condition.member_of:
+            where = dict(file=rules.file(condition.code))
+            if membership.group not in rules.groups:
+                raise RulesError(f"member_of: unknown group {membership.group!r}", **where)
+            if membership.group in seen_groups:
+                raise RulesError(f"member_of: group {membership.group!r} listed twice", **where)
+            seen_groups.add(membership.group)
+            never = _never(condition, membership.when)
+            if never:
+                raise RulesError(f"member_of {membership.group}: {never}: it can never count",
+                                 **where)
+    for group in rules.groups.values():
+        if not rules.members[group.code]:
+            raise RulesError("no condition is a member of this group (member_of)",
+                             file=rules.file(group.code))
     seen: dict[str, str] = {}
-    for condition, rule in rules.rules:
-        file = str(rules.path / rules.files[condition.code])
+    for owner, rule in rules.rules:
+        file = rules.file(owner.code)
 
         def fail(message: str) -> None:
             raise RulesError(message, file=file, rule=rule.id)  # noqa: B023 - raised at once
 
         if rule.id in seen:
             fail(f"duplicate rule id (also in {seen[rule.id]})")
-        seen[rule.id] = rules.files[condition.code]
-        tests: list[tuple[Condition, Test]] = [(condition, rule.when)]
+        seen[rule.id] = rules.files[owner.code]
+        tests: list[tuple[Owner, Test]] = [(owner, rule.when)]
         for join in rule.with_:
-            if join.code not in rules.conditions:
+            target = join.target
+            if join.code is not None and join.code not in rules.conditions:
                 fail(f"with: unknown condition {join.code!r}")
-            if join.code == condition.code:
-                fail("with: a rule cannot join its own condition")
-            tests.append((rules.conditions[join.code], join))
+            if join.group is not None and join.group not in rules.groups:
+                fail(f"with: unknown group {join.group!r}")
+            if target == owner.code:
+                fail("with: a rule cannot join its own condition or group")
+            tests.append((rules.owner(target), join))
         for target, test in tests:
-            for flag in test.flags:
+            if target.is_group and test.answers():
+                fail(f"a test on group {target.code!r} can only name areas "
+                     f"(not {', '.join(sorted(test.answers()))})")
+            for flag in [*test.flags, *test.flags_not]:
                 if flag not in target.flags:
                     fail(f"unknown flag {flag!r} for {target.code}: the rule can never fire")
             never = _never(target, test)
             if never:
                 fail(f"{never}: the rule can never fire")
-        joined = {condition.code} | {j.code for j in rule.with_}
+        codes = {owner.code} | {j.code for j in rule.with_ if j.code}
         for action in rule.actions:
-            if action.of and action.of not in joined:
-                fail(f"action 'of: {action.of}' names a condition the rule does not match")
+            if action.of and action.of not in codes:
+                fail(f"action 'of: {action.of}' names no condition the rule matches")
+            sited = action.kind in ("exclude", "cap", "avoid") and action.where != "everywhere"
+            if owner.is_group and sited and not action.of:
+                fail("a group rule acts on sites only with 'of: <condition>' or "
+                     "'where: everywhere'")
 
 
-def _never(condition: Condition, test: Test) -> str | None:
-    """Why a test can never hold for this condition, or None."""
+def _never(owner: Owner, test: Test) -> str | None:
+    """Why a test can never hold for this condition or group, or None."""
     low, high = test.days_ago_more_than, test.days_ago_at_most
     if low is not None and high is not None and low >= high:
         return f"days_ago more than {low} and at most {high}"
-    if test.cleared is True and "cleared" not in condition.asks:
+    if test.cleared is True and "cleared" not in owner.asks:
         return "tests 'cleared' but the checklist never asks it"
+    both = set(test.flags) & set(test.flags_not)
+    if both:
+        return f"flag {sorted(both)[0]!r} both required and refused"
     return None
 
 
@@ -315,7 +466,7 @@ def _check_cases(rules: RuleSet) -> None:
     """Each case must be a valid intake for this rule set (the cases are run by the tests)."""
     from .intake import Intake  # late: intakes validate their codes against a rule set
 
-    for condition, rule in rules.rules:
+    for owner, rule in rules.rules:
         for label, cases in (("fires", rule.cases.fires),
                              ("does_not_fire", rule.cases.does_not_fire)):
             for n, case in enumerate(cases, 1):
@@ -324,5 +475,5 @@ def _check_cases(rules: RuleSet) -> None:
                 except ValidationError as exc:
                     raise RulesError(
                         f"cases.{label} #{n}: {describe_invalid(exc)}",
-                        file=str(rules.path / rules.files[condition.code]), rule=rule.id,
+                        file=rules.file(owner.code), rule=rule.id,
                     ) from None

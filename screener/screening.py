@@ -6,11 +6,12 @@ from pydantic import ValidationError
 
 from .adjust import adjust_routine
 from .assessment import Assessment, RulesetInfo
-from .engine import engine_for
-from .errors import ScreenerError, describe_invalid
+from .engine import Match, engine_for, match_key
+from .errors import EngineError, ScreenerError, describe_invalid
 from .facts import build_facts
 from .findings import build_findings, combine
 from .intake import Intake
+from .reference import reference_matches
 from .ruleset import RuleSet, default_rules
 
 
@@ -26,6 +27,7 @@ def screen(intake: Intake, rules: RuleSet | None = None) -> Assessment:
     if rules is not default_rules():
         _check_against(intake, rules)
     matches = engine_for(rules).run(build_facts(intake))
+    cross_check(matches, reference_matches(rules, intake))
     findings = build_findings(rules, intake, matches)
     combined = combine(findings)
     routine = None
@@ -41,6 +43,18 @@ def screen(intake: Intake, rules: RuleSet | None = None) -> Assessment:
         routine=routine,
         ruleset=RulesetInfo(name=rules.name, version=rules.version, digest=rules.digest),
     )
+
+
+def cross_check(engine: list[Match], reference: list[Match]) -> None:
+    """The engine's matches must be exactly those of an independent reading of the same
+    rules: a silent engine (a dropped fact, a lost or extra match) fails closed."""
+    fired, expected = {match_key(m) for m in engine}, {match_key(m) for m in reference}
+    if fired != expected:
+        missing = sorted(r for r, _ in expected - fired)
+        extra = sorted(r for r, _ in fired - expected)
+        raise EngineError("the rules engine and the plain reading of the rules disagree "
+                          f"(missed: {', '.join(missing) or '-'}; "
+                          f"unexpected: {', '.join(extra) or '-'}): no result is given")
 
 
 def _check_against(intake: Intake, rules: RuleSet) -> None:

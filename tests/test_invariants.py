@@ -148,7 +148,11 @@ def test_7_an_error_inside_a_rule_action_fails_closed(monkeypatch):
     from screener.engine import Engine
 
     engine = Engine(RULES)
-    monkeypatch.setattr(engine, "_codes", {})  # every action now raises KeyError
+
+    def broken(*args):
+        raise KeyError("injected")
+
+    monkeypatch.setattr("screener.engine.Match", broken)  # every action now raises
     intake = Intake.model_validate({"conditions": [{"code": "open_wound"}]})
     with pytest.raises(EngineError, match="rule action failed"):
         engine.run(build_facts(intake))

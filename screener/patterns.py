@@ -1,0 +1,185 @@
+"""Rule files → durable_rules definitions (plain JSON), and the bounds the engine needs.
+
+Kept apart from ``engine`` (which registers and runs them) so that a rule set can be
+checked against what durable_rules can hold when it loads, before any engine exists.
+durable_rules fails silently or late past these bounds (read in its 2.0.28 C source and
+seen here):
+
+- a fact keeps at most about 250 properties; past that, a fact is matched as if some
+  fields were missing, and a rule that needs them never fires;
+- property names are told apart by a 32-bit DJB2 hash only, so two names with the same
+  hash cross-fire;
+- about 255 rules can share one identical pattern; past that, rules fire twice and
+  then the ruleset is refused.
+
+Each bound is checked here with a margin, and a rule set past one is a ``RulesError``
+naming the file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import RulesError
+from .facts import (
+    BASE_FIELDS,
+    GROUP_FIELDS,
+    PLACE_FIELDS,
+    area_field,
+    at_field,
+    flag_field,
+    side_field,
+)
+from .ruleset import Membership, Owner, Rule, RuleSet, Test
+from .vocabulary import SEVERITY_RANK, SIDES
+
+PRIMARY = "m"  # the alias of a rule's own fact in a match
+MAX_FACT_PROPERTIES = 200
+MAX_RULES_PER_PATTERN = 200
+SESSION_FIELDS = ("goal", "pressure", "minutes")
+Pattern = dict[str, Any]
+
+
+def djb2(name: str) -> int:
+    """durable_rules' hash of a property name (json.c, getStringAndHash)."""
+    h = 5381
+    for byte in name.encode():
+        h = (h * 33 + (byte if byte < 128 else byte - 256)) & 0xFFFFFFFF
+    return h
+
+
+def compile_test(kind: str, code: str, test: Test, side: str | None = None) -> Pattern:
+    """A rule test as a durable_rules pattern over one fact (``kind``: condition or group);
+    with ``side``, the fact must be on that leg and its areas tested on that leg."""
+    terms: list[Pattern] = [{"t": kind}, {"code": code}]
+    if test.cleared is not None:
+        terms.append({"cleared": int(test.cleared)})
+    if test.severity_at_least is not None:
+        terms.append({"$gte": {"severity": SEVERITY_RANK[test.severity_at_least]}})
+    if test.days_ago_at_most is not None:
+        terms.append({"$lte": {"days_ago": test.days_ago_at_most}})
+    if test.days_ago_more_than is not None:
+        terms.append({"$gt": {"days_ago": test.days_ago_more_than}})
+    terms.extend({flag_field(flag): 1} for flag in test.flags)
+    terms.extend({"$nex": {flag_field(flag): 1}} for flag in test.flags_not)
+    if side:
+        terms.append({side_field(side): 1})
+    if test.areas:
+        areas = [{at_field(side, a) if side else area_field(a): 1} for a in test.areas]
+        terms.append(areas[0] if len(areas) == 1 else {"$or": areas})
+    return {"$and": terms}
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """One durable_rules rule: its patterns by alias, and what firing means.
+
+    ``rule_id`` for a rule of the files (a same-leg rule compiles to one per leg);
+    ``member`` (group, areas) for the rule that derives a group fact from a condition.
+    """
+
+    name: str
+    patterns: dict[str, Pattern]
+    file: str
+    rule_id: str | None = None
+    member: tuple[str, list[str]] | None = None
+
+
+@dataclass
+class Definition:
+    """The compiled rule set: every durable_rules rule, by name."""
+
+    rules: dict[str, Compiled] = field(default_factory=dict)
+
+    def add(self, compiled: Compiled) -> None:
+        self.rules[compiled.name] = compiled
+
+
+def _kind(owner: Owner) -> str:
+    return "group" if owner.is_group else "condition"
+
+
+def compile_rule(rules: RuleSet, owner: Owner, rule: Rule) -> list[Compiled]:
+    """A rule as durable_rules rules: ``all`` of its own fact and each joined one; a rule
+    with a same-leg join becomes one rule per leg."""
+    file = rules.file(owner.code)
+    sides: list[str | None] = list(SIDES) if any(j.same_leg for j in rule.with_) else [None]
+    out = []
+    for side in sides:
+        patterns = {PRIMARY: compile_test(_kind(owner), owner.code, rule.when, side)}
+        for i, join in enumerate(rule.with_):
+            kind = "group" if join.group else "condition"
+            patterns[f"w{i}"] = compile_test(kind, join.target, join,
+                                             side if join.same_leg else None)
+        name = rule.id if side is None else f"{rule.id}@{side}"
+        out.append(Compiled(name, patterns, file, rule_id=rule.id))
+    return out
+
+
+def compile_member(rules: RuleSet, group: str, condition_code: str,
+                   membership: Membership) -> Compiled:
+    return Compiled(
+        f"$member:{group}:{condition_code}",
+        {PRIMARY: compile_test("condition", condition_code, membership.when)},
+        rules.file(condition_code),
+        member=(group, list(membership.when.areas)),
+    )
+
+
+def compile_rules(rules: RuleSet) -> Definition:
+    definition = Definition()
+    for group, members in rules.members.items():
+        for condition, membership in members:
+            definition.add(compile_member(rules, group, condition.code, membership))
+    for owner, rule in rules.rules:
+        for compiled in compile_rule(rules, owner, rule):
+            definition.add(compiled)
+    return definition
+
+
+def check_engine_bounds(rules: RuleSet) -> Definition:
+    """Compile the rule set and refuse what durable_rules cannot hold (see the module
+    docstring); return the compiled definition."""
+    for condition in rules.conditions.values():
+        count = len(BASE_FIELDS) + len(PLACE_FIELDS) + len(condition.flags)
+        if count > MAX_FACT_PROPERTIES:
+            limit = MAX_FACT_PROPERTIES - len(BASE_FIELDS) - len(PLACE_FIELDS)
+            raise RulesError(f"{len(condition.flags)} flags: the engine holds at most "
+                             f"{limit} flags a condition", file=rules.file(condition.code))
+    _check_hashes(rules)
+    definition = compile_rules(rules)
+    uses: Counter[str] = Counter()
+    first: dict[str, Compiled] = {}
+    for compiled in definition.rules.values():
+        for pattern in compiled.patterns.values():
+            key = json.dumps(pattern, sort_keys=True)
+            uses[key] += 1
+            first.setdefault(key, compiled)
+    for key, count in uses.items():
+        if count > MAX_RULES_PER_PATTERN:
+            raise RulesError(f"{count} rules share one pattern ({first[key].name} and others): "
+                             f"the engine holds at most {MAX_RULES_PER_PATTERN}",
+                             file=first[key].file)
+    return definition
+
+
+def _check_hashes(rules: RuleSet) -> None:
+    """No two property names, and no two codes, may share a DJB2 hash."""
+    names: dict[str, str] = {n: "" for n in (*BASE_FIELDS, *GROUP_FIELDS, *PLACE_FIELDS,
+                                             *SESSION_FIELDS)}
+    for condition in rules.conditions.values():
+        for flag in condition.flags:
+            names.setdefault(flag_field(flag), rules.file(condition.code))
+    codes = {c: rules.file(c) for c in [*rules.conditions, *rules.groups]}
+    codes.update({t: "" for t in ("condition", "group", "session")})
+    for what, table in (("field", names), ("code", codes)):
+        seen: dict[int, str] = {}
+        for name in sorted(table):
+            other = seen.setdefault(djb2(name), name)
+            if other != name:
+                file = table[name] or table[other] or str(rules.path)
+                raise RulesError(f"{what}s {other!r} and {name!r} look the same to the engine "
+                                 "(their hashes collide): rename one", file=file)

@@ -9,7 +9,13 @@ Applied per step and per leg, so that each invariant holds by construction:
 - a technique forbidden on any touched site, or capped below the pressure it needs
   (deep tissue at light pressure is not deep tissue), becomes a gentle stroke, or the
   step is dropped when even that is forbidden;
-- time is shared out again over what remains, in quarter minutes.
+- a step that moves joints (stretches, toe pulls, ankle circles) is never split: it
+  moves the whole foot and ankle, so it is dropped on a leg where any area it moves is
+  left out (an injured ankle is not turned in circles);
+- time is shared out again over what remains, in quarter minutes, within the shortest
+  session any rule allows;
+- when only a step or two (or none) is left, the routine says so and names the goal
+  that keeps the most.
 """
 
 from __future__ import annotations
@@ -23,9 +29,12 @@ from .intake import Intake
 from .routines import BaseStep, routine_book
 from .vocabulary import (
     GENTLE_TECHNIQUE,
+    GOALS,
+    MOVES_JOINTS,
     PRESSURE_RANK,
     SIDES,
     TECHNIQUE_MIN_PRESSURE,
+    Goal,
     Pressure,
     Side,
     Technique,
@@ -75,6 +84,8 @@ def _adjusted(step: BaseStep, side: Side, limits: _Limits) -> Iterator[tuple[dic
     minutes), each with its share of the time."""
     pieces = list(_runs(step, side, limits.excluded))
     cut = len(pieces) != 1 or len(pieces[0]) != len(step.areas)
+    if cut and step.technique in MOVES_JOINTS:
+        return
     for piece in pieces:
         pressure = limits.pressure(step, piece)
         technique: Technique = step.technique
@@ -127,16 +138,48 @@ def _share_time(weights: list[float], minutes: int) -> list[float]:
     return [(p + 1) * QUARTER for p in parts]
 
 
+LITTLE_LEFT = 2  # a routine of this many steps or fewer is reported as 'little left'
+
+
+def _pieces(goal: Goal, limits: _Limits) -> list[tuple[dict[str, Any], float]]:
+    steps = routine_book().routines[goal].steps
+    return [piece for side in SIDES for step in steps for piece in _adjusted(step, side, limits)]
+
+
 def adjust_routine(intake: Intake, combined: Combined) -> Routine:
     """The base routine for the intake's goal, made safe under the combined restrictions."""
     book = routine_book()
     limits = _Limits(combined, intake.preferred_pressure)
-    pieces = [piece for side in SIDES for step in book.routines[intake.goal].steps
-              for piece in _adjusted(step, side, limits)]
-    minutes = _share_time([w for _, w in pieces], intake.minutes)
-    steps = [Step(**fields, minutes=m) for (fields, _), m in zip(pieces, minutes)]
+    pieces = _pieces(intake.goal, limits)
+    minutes = min(intake.minutes, combined.max_minutes or intake.minutes)
+    shares = _share_time([w for _, w in pieces], minutes)
+    steps = [Step(**fields, minutes=m) for (fields, _), m in zip(pieces, shares)]
     precautions = list(book.precautions) + [n for n in combined.notes if n not in book.precautions]
-    if not steps:
-        precautions.insert(0, "No massage steps are left with these answers: every area is "
-                              "left out, or no pressure at all was chosen.")
-    return Routine(goal=intake.goal, minutes=intake.minutes, steps=steps, precautions=precautions)
+    notice = None
+    if len(steps) <= LITTLE_LEFT:
+        notice = _little_left(intake.goal, len(steps), limits)
+    if minutes < intake.minutes:
+        precautions.insert(0, f"Keep the session to {minutes} minutes at most "
+                              f"({intake.minutes} were asked for).")
+    return Routine(goal=intake.goal, minutes=minutes, steps=steps, precautions=precautions,
+                   notice=notice)
+
+
+def _little_left(goal: Goal, kept: int, limits: _Limits) -> str:
+    """Plain words for a routine the restrictions have all but emptied, naming the goal
+    whose routine keeps the most steps under the same restrictions."""
+    name = goal.replace("_", " ")
+    if kept == 0:
+        text = (f"Nothing of the {name} routine is left with these answers: every area it "
+                "works on is left out or may not be pressed.")
+    else:
+        text = (f"Only {kept} step{'s' if kept > 1 else ''} of the {name} routine "
+                f"{'are' if kept > 1 else 'is'} left with these answers.")
+    counts = {g: len(_pieces(g, limits)) for g in GOALS if g != goal}
+    best = max(counts, key=lambda g: counts[g], default=None)
+    if best and counts[best] > kept:
+        text += (f" The {best.replace('_', ' ')} routine keeps the most ({counts[best]} steps): "
+                 "choose that goal instead.")
+    elif kept == 0:
+        text += " No other goal leaves anything to massage either: leave the massage for now."
+    return text

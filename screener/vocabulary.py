@@ -52,6 +52,10 @@ TECHNIQUE_MIN_PRESSURE: dict[Technique, Pressure] = {
     "friction": "moderate",
 }
 
+# Techniques that move joints (stretches, toe pulls, ankle circles): a step using one
+# moves every area it lists, so it is never split around a left-out area.
+MOVES_JOINTS: frozenset[Technique] = frozenset({"stretch"})
+
 # What replaces a technique that is forbidden or capped out on a site.
 GENTLE_TECHNIQUE: Technique = "effleurage"
 

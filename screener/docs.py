@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from .ruleset import Action, Condition, Rule, RuleSet, Test, default_rules
+from .ruleset import Action, Condition, Membership, Owner, Rule, RuleSet, Test, default_rules
 
 DOCS_FILE = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
 
@@ -27,19 +27,24 @@ def describe_test(test: Test) -> list[str]:
     if test.days_ago_more_than is not None:
         parts.append(f"more than {test.days_ago_more_than} days ago")
     parts += [f"'{f}' answered yes" for f in test.flags]
+    parts += [f"'{f}' not answered yes" for f in test.flags_not]
     if test.areas:
         parts.append("on the " + " or ".join(test.areas))
     return parts
 
 
-def describe_when(condition: Condition, rule: Rule) -> str:
-    text = f"{condition.title} is reported"
+def describe_when(owner: Owner, rule: Rule) -> str:
+    if owner.is_group:
+        text = f"any member of the group '{owner.title}' (`{owner.code}`) is reported"
+    else:
+        text = f"{owner.title} is reported"
     own = describe_test(rule.when)
     if own:
         text += ", " + ", ".join(own)
     for join in rule.with_:
-        extra = describe_test(join)
-        text += f", together with {join.code}" + (f" ({', '.join(extra)})" if extra else "")
+        extra = describe_test(join) + (["on the same leg"] if join.same_leg else [])
+        what = f"any member of group `{join.group}`" if join.group else join.code
+        text += f", together with {what}" + (f" ({', '.join(extra)})" if extra else "")
     return text + "."
 
 
@@ -60,6 +65,8 @@ def describe_action(action: Action, own: str) -> str:
         return f"At most {action.max} pressure on {where}."
     if action.kind == "avoid":
         return f"No {', '.join(t.replace('_', ' ') for t in action.techniques)} on {where}."
+    if action.kind == "limit":
+        return f"The session lasts {action.minutes} minutes at most."
     return f"Note: {action.message}"
 
 
@@ -67,7 +74,7 @@ def _case_json(intake: dict) -> str:
     return json.dumps(intake, separators=(", ", ": "))
 
 
-def rule_section(condition: Condition, rule: Rule, heading: str = "###") -> list[str]:
+def rule_section(condition: Owner, rule: Rule, heading: str = "###") -> list[str]:
     when = describe_when(condition, rule)
     lines = [f"{heading} `{rule.id}` ({rule.decision})", "",
              f"**What it does.** When {when[0].lower()}{when[1:]}", ""]
@@ -99,15 +106,46 @@ def generate(rules: RuleSet) -> str:
                   f"**Class.** {c.kind}. **Follow-ups.** {', '.join(c.asks) or 'none'}.", ""]
         if c.flags:
             lines += [f"- `{f}`: {q}" for f, q in c.flags.items()] + [""]
+        if c.member_of:
+            lines += ["**Counts in.** " + "; ".join(
+                f"[{rules.groups[m.group].title}](#group-{m.group})"
+                + (f" ({', '.join(describe_test(m.when))})" if describe_test(m.when) else "")
+                for m in c.member_of), ""]
         for rule in c.rules:
             lines += rule_section(c, rule)
+    lines += group_sections(rules)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def describe_member(condition: Condition, membership: Membership) -> str:
+    when = describe_test(membership.when)
+    return f"[{condition.title}](#{condition.code})" + (f": {', '.join(when)}" if when else "")
+
+
+def group_sections(rules: RuleSet) -> list[str]:
+    """Each group of answers: what it means, its members (and when they count), and the
+    rules that fire on any member."""
+    lines = ["# Groups of answers", "",
+             "Rules can fire on any member of a group. A condition joins a group in its own "
+             "file (`member_of`), so a new member is one edit there.", ""]
+    for g in sorted(rules.groups.values(), key=lambda g: g.code):
+        lines += [f'<a id="group-{g.code}"></a>', f"## {g.title} (`{g.code}`)", "",
+                  g.description.strip(), "", "**Members.**", ""]
+        lines += [f"- {describe_member(c, m)}" for c, m in rules.members[g.code]]
+        used = [r.id for _, r in rules.rules if any(j.group == g.code for j in r.with_)]
+        lines += ["", "**Sources.** " + "; ".join(g.sources), ""]
+        if used:
+            lines += ["**Joined by.** " + ", ".join(f"`{u}`" for u in used), ""]
+        for rule in g.rules:
+            lines += rule_section(g, rule)
+    return lines
 
 
 def rule_listing(rules: RuleSet) -> str:
     width = max(len(r.id) for _, r in rules.rules)
     lines = [f"{rules.name} {rules.version} ({rules.digest[:19]}): {len(rules.rules)} rules"]
-    lines += [f"{r.id:<{width}}  {r.decision:<7}  {c.code}" for c, r in rules.rules]
+    lines += [f"{r.id:<{width}}  {r.decision:<7}  {'group ' if c.is_group else ''}{c.code}"
+              for c, r in rules.rules]
     return "\n".join(lines) + "\n"
 
 

@@ -106,6 +106,7 @@ class Engine:
         self._matches: list[Match] = []
         self._errors: list[str] = []
         self._session_seen = False
+        self._derived: set[tuple[str, int]] = set()  # group facts asserted this session
         self.last_session = ""
 
     def _session_started(self, c: Any) -> None:
@@ -137,7 +138,9 @@ class Engine:
 
         def assert_group(c: Any) -> None:
             member = c._m[PRIMARY]
-            c.assert_fact({**group_fact(group, member, areas), "sid": member["sid"]})
+            if (group, member["n"]) not in self._derived:  # an '$or' can fire it twice
+                self._derived.add((group, member["n"]))
+                c.assert_fact({**group_fact(group, member, areas), "sid": member["sid"]})
 
         return self._guarded(compiled.name, assert_group)
 
@@ -149,6 +152,7 @@ class Engine:
         with self._lock:
             sid = self.last_session = str(next(self._ids))
             self._matches, self._errors, self._session_seen = [], [], False
+            self._derived = set()
             try:
                 state = self._host.assert_facts(RULESET_NAME, [{**f, "sid": sid} for f in facts])
             except MessageNotHandledException as exc:  # the session is half-made: leave it
@@ -164,7 +168,9 @@ class Engine:
                 raise EngineError(f"a rule action failed: {self._errors[0]}")
             if isinstance(state, dict) and "exception" in state:
                 raise EngineError(f"a rule action failed: {str(state['exception'])[:200]}")
-            return self._matches
+            # durable_rules fires a rule once per way its pattern holds (each branch of an
+            # '$or', each leg of a same-leg rule): one match per distinct binding
+            return list({match_key(m): m for m in self._matches}.values())
 
     def _delete(self, sid: str) -> None:
         try:

@@ -28,7 +28,7 @@ def condition_st(draw: Any, code: str) -> dict[str, Any]:
     if draw(st.booleans()):
         entry["cleared"] = draw(st.booleans())
     if draw(st.booleans()):
-        entry["days_ago"] = draw(st.integers(0, 60))
+        entry["days_ago"] = draw(st.integers(0, 400))
     if draw(st.booleans()):
         entry["severity"] = draw(st.sampled_from(SEVERITIES))
     if flags and draw(st.booleans()):

@@ -70,6 +70,13 @@ def left_leg_site(s: PtySession, area: str) -> None:
     s.send("n")
 
 
+def no_flags(s: PtySession, code: str) -> None:
+    """Answer 'no' to every yes/no follow-up of a condition."""
+    for question in RULES.conditions[code].flags.values():
+        s.expect(question[:40])
+        s.send("n")
+
+
 def default_session(s: PtySession) -> None:
     for question in ("What is the massage for?", "How much pressure", "How many minutes?"):
         s.expect(question)
@@ -100,6 +107,7 @@ def test_a_wound_on_one_calf_is_left_out(tmp_path):
     groups_until(s, "skin")
     tick(s, "open_wound")
     left_leg_site(s, "calf")
+    no_flags(s, "open_wound")
     rest_of_groups(s, "skin")
     default_session(s)
     s.expect("Open wound (left calf)")
@@ -186,9 +194,9 @@ def test_days_ago_must_be_a_number(tmp_path):
     s.send("\x7f", "\x7f", "2", "enter")
     s.expect("How bad is it?")
     s.send("enter")  # mild
-    for _ in RULES.conditions["recent_injury"].flags:
-        s.expect("?")
-        s.send("n")
+    s.expect("said leg massage is fine with this?")
+    s.send("n")
+    no_flags(s, "recent_injury")
     rest_of_groups(s, "injury_and_pain")
     default_session_and_confirm(s)
     s.expect("ADJUST")

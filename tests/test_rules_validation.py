@@ -21,15 +21,19 @@ CONTRACT_CODES = {
     "heart_kidney_swelling", "osteoporosis", "restless_legs", "arthritis",
     "peripheral_artery_disease", "sciatica",
 }
+# Added in v1.1 for reasoning across answers (the contract allows new codes).
+ADDED_CODES = {"cauda_equina_signs", "diabetes", "hormones", "immobility", "long_journey",
+               "postpartum"}
 
 
-def test_the_shipped_rules_cover_exactly_the_contract_codes():
-    assert set(RULES.conditions) == CONTRACT_CODES
+def test_the_shipped_rules_cover_the_contract_codes_and_the_additions():
+    assert set(RULES.conditions) == CONTRACT_CODES | ADDED_CODES
 
 
 def test_red_flags_come_first():
-    firsts = [c.code for c, _ in RULES.rules][:3]
-    assert set(firsts) <= {"calf_swelling_red_flag", "breathlessness_chest_pain"}
+    red = {c.code for c in RULES.conditions.values() if c.red_flag}
+    owners = [c.code for c, _ in RULES.rules]
+    assert set(owners[:len(red)]) <= red and set(owners[len(red):]).isdisjoint(red)
 
 
 def _broken(tmp_path: Path, file: str, change: Callable[[dict[str, Any]], None]) -> Path:
@@ -71,9 +75,28 @@ BROKEN = {
     "cleared never asked": ("bruise.yaml", "bruise.exclude-site",
                             lambda d: _rule(d, "bruise.exclude-site").update(when={"cleared": True}),
                             "can never fire"),
-    "unknown joined condition": ("reduced_sensation.yaml", "sensation.refer-foot-wound",
-                                 lambda d: _rule(d, "sensation.refer-foot-wound")["with"][0]
+    "unknown joined condition": ("anticoagulants.yaml", "anticoagulants.refer-recent-injury",
+                                 lambda d: _rule(d, "anticoagulants.refer-recent-injury")["with"][0]
                                  .update(code="gangrene"), "unknown condition 'gangrene'"),
+    "unknown joined group": ("lymphedema.yaml", "lymphedema.refer-infection-same-leg",
+                             lambda d: _rule(d, "lymphedema.refer-infection-same-leg")["with"][0]
+                             .update(group="germs"), "unknown group 'germs'"),
+    "join names code and group": ("lymphedema.yaml", "lymphedema.refer-infection-same-leg",
+                                  lambda d: _rule(d, "lymphedema.refer-infection-same-leg")
+                                  ["with"][0].update(code="fever"), "exactly one of"),
+    "group test on an answer": ("lymphedema.yaml", "lymphedema.refer-infection-same-leg",
+                                lambda d: _rule(d, "lymphedema.refer-infection-same-leg")
+                                ["with"][0].update(cleared=True), "can only name areas"),
+    "flag required and refused": ("recent_surgery.yaml", "surgery.exclude-scar",
+                                  lambda d: _rule(d, "surgery.exclude-scar")["when"]
+                                  .update(flags=["scar_healed"]), "both required and refused"),
+    "group rule acting on unnamed sites": (
+        "groups/clot_sign.yaml", "clot.refer-sign",
+        lambda d: _rule(d, "clot.refer-sign").update(actions=[{"kind": "exclude"}]),
+        "'of: <condition>'"),
+    "limit without minutes": ("heart_kidney_swelling.yaml", "systemic-swelling.light-when-cleared",
+                              lambda d: _rule(d, "systemic-swelling.light-when-cleared")["actions"][2]
+                              .pop("minutes"), "needs 'minutes'"),
     "refer without next step": ("fever.yaml", "fever.postpone",
                                 lambda d: _rule(d, "fever.postpone").pop("referral"), "needs 'referral'"),
     "no failing case": ("burn.yaml", "burn.exclude-site",
@@ -96,6 +119,29 @@ def test_broken_rule_is_named(tmp_path, name):
     message = str(raised.value)
     assert file in message and f"rule '{rule_id}'" in message and detail in message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize(("file", "change", "detail"), [
+    ("dvt.yaml", lambda d: d["member_of"].append({"group": "germs"}), "unknown group 'germs'"),
+    ("dvt.yaml", lambda d: d["member_of"].append({"group": "clot_risk"}), "listed twice"),
+    ("dvt.yaml", lambda d: d["member_of"][0].update(when={"cleared": True, "days_ago_at_most": 1,
+                                                         "days_ago_more_than": 5}),
+     "can never count"),
+    ("hormones.yaml", lambda d: d.update(flags={"Bad Flag": "?"}), "lower_snake_case"),
+])
+def test_broken_membership_is_named(tmp_path, file, change, detail):
+    with pytest.raises(RulesError) as raised:
+        load_rules(_broken(tmp_path, file, change))
+    assert file in str(raised.value) and detail in str(raised.value)
+
+
+def test_a_group_no_condition_joins(tmp_path):
+    copy = tmp_path / "rules"
+    shutil.copytree(RULES.path, copy)
+    (copy / "groups" / "lonely.yaml").write_text(
+        "code: lonely\ntitle: Lonely\ndescription: none\nsources: [x]\n")
+    with pytest.raises(RulesError, match=r"groups/lonely\.yaml: no condition is a member"):
+        load_rules(copy)
 
 
 def test_a_condition_no_rule_handles(tmp_path):

@@ -138,26 +138,43 @@ def _share_time(weights: list[float], minutes: int) -> list[float]:
     return [(p + 1) * QUARTER for p in parts]
 
 
-LITTLE_LEFT = 2  # a routine of this many steps or fewer is reported as 'little left'
+# 'Little left': at most this many of the base routine's steps survive (on either leg),
+# or less than this share of its time.
+LITTLE_LEFT_STEPS = 2
+LITTLE_LEFT_SHARE = 1 / 3
 
 
-def _pieces(goal: Goal, limits: _Limits) -> list[tuple[dict[str, Any], float]]:
-    steps = routine_book().routines[goal].steps
-    return [piece for side in SIDES for step in steps for piece in _adjusted(step, side, limits)]
+class _Kept:
+    """What survives of one goal's base routine under the restrictions."""
+
+    def __init__(self, goal: Goal, limits: _Limits):
+        steps = routine_book().routines[goal].steps
+        self.pieces: list[tuple[dict[str, Any], float]] = []
+        kept: set[int] = set()
+        for side in SIDES:
+            for i, step in enumerate(steps):
+                for piece in _adjusted(step, side, limits):
+                    self.pieces.append(piece)
+                    kept.add(i)
+        self.steps = len(kept)  # base steps with anything left, on either leg
+        self.share = sum(w for _, w in self.pieces) / (2 * sum(s.weight for s in steps))
+
+    @property
+    def little(self) -> bool:
+        return self.steps <= LITTLE_LEFT_STEPS or self.share < LITTLE_LEFT_SHARE
 
 
 def adjust_routine(intake: Intake, combined: Combined) -> Routine:
     """The base routine for the intake's goal, made safe under the combined restrictions."""
     book = routine_book()
     limits = _Limits(combined, intake.preferred_pressure)
-    pieces = _pieces(intake.goal, limits)
+    kept = _Kept(intake.goal, limits)
+    pieces = kept.pieces
     minutes = min(intake.minutes, combined.max_minutes or intake.minutes)
     shares = _share_time([w for _, w in pieces], minutes)
     steps = [Step(**fields, minutes=m) for (fields, _), m in zip(pieces, shares)]
     precautions = list(book.precautions) + [n for n in combined.notes if n not in book.precautions]
-    notice = None
-    if len(steps) <= LITTLE_LEFT:
-        notice = _little_left(intake.goal, len(steps), limits)
+    notice = _little_left(intake.goal, kept, limits) if kept.little else None
     if minutes < intake.minutes:
         precautions.insert(0, f"Keep the session to {minutes} minutes at most "
                               f"({intake.minutes} were asked for).")
@@ -165,21 +182,21 @@ def adjust_routine(intake: Intake, combined: Combined) -> Routine:
                    notice=notice)
 
 
-def _little_left(goal: Goal, kept: int, limits: _Limits) -> str:
+def _little_left(goal: Goal, kept: _Kept, limits: _Limits) -> str:
     """Plain words for a routine the restrictions have all but emptied, naming the goal
-    whose routine keeps the most steps under the same restrictions."""
+    whose routine keeps the most under the same restrictions."""
     name = goal.replace("_", " ")
-    if kept == 0:
+    if not kept.pieces:
         text = (f"Nothing of the {name} routine is left with these answers: every area it "
                 "works on is left out or may not be pressed.")
     else:
-        text = (f"Only {kept} step{'s' if kept > 1 else ''} of the {name} routine "
-                f"{'are' if kept > 1 else 'is'} left with these answers.")
-    counts = {g: len(_pieces(g, limits)) for g in GOALS if g != goal}
-    best = max(counts, key=lambda g: counts[g], default=None)
-    if best and counts[best] > kept:
-        text += (f" The {best.replace('_', ' ')} routine keeps the most ({counts[best]} steps): "
-                 "choose that goal instead.")
-    elif kept == 0:
-        text += " No other goal leaves anything to massage either: leave the massage for now."
+        text = (f"Little of the {name} routine is left with these answers: only "
+                f"{kept.steps} of its steps, {kept.share:.0%} of its time.")
+    others = {g: _Kept(g, limits) for g in GOALS if g != goal}
+    best = max(others, key=lambda g: (others[g].share, others[g].steps))
+    if others[best].share > kept.share and not others[best].little:
+        text += (f" The {best.replace('_', ' ')} routine keeps the most "
+                 f"({others[best].share:.0%} of its time): choose that goal instead.")
+    elif not kept.pieces:
+        text += " No other goal leaves enough to massage: leave the massage for now."
     return text

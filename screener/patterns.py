@@ -7,8 +7,8 @@ seen here):
 
 - a fact keeps at most about 250 properties; past that, a fact is matched as if some
   fields were missing, and a rule that needs them never fires;
-- property names are told apart by a 32-bit DJB2 hash only, so two names with the same
-  hash cross-fire;
+- property names are told apart by their 32-bit FNV-1a hash only, so two names with the
+  same hash cross-fire (seen here: a rule on one flag fires on a fact with the other);
 - about 255 rules can share one identical pattern; past that, rules fire twice and
   then the ruleset is refused.
 
@@ -43,11 +43,11 @@ SESSION_FIELDS = ("goal", "pressure", "minutes")
 Pattern = dict[str, Any]
 
 
-def djb2(name: str) -> int:
-    """durable_rules' hash of a property name (json.c, getStringAndHash)."""
-    h = 5381
+def property_hash(name: str) -> int:
+    """durable_rules' hash of a property name: 32-bit FNV-1a (its ``fnv1Hash32``)."""
+    h = 0x811C9DC5
     for byte in name.encode():
-        h = (h * 33 + (byte if byte < 128 else byte - 256)) & 0xFFFFFFFF
+        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
     return h
 
 
@@ -75,7 +75,8 @@ def compile_test(kind: str, code: str, test: Test, side: str | None = None) -> P
 
 @dataclass(frozen=True)
 class Compiled:
-    """One durable_rules rule: its patterns by alias, and what firing means.
+    """One durable_rules rule: its patterns by alias, the file it comes from, and what
+    firing means.
 
     ``rule_id`` for a rule of the files (a same-leg rule compiles to one per leg);
     ``member`` (group, areas) for the rule that derives a group fact from a condition.
@@ -151,23 +152,21 @@ def check_engine_bounds(rules: RuleSet) -> Definition:
                              f"{limit} flags a condition", file=rules.file(condition.code))
     _check_hashes(rules)
     definition = compile_rules(rules)
-    uses: Counter[str] = Counter()
-    first: dict[str, Compiled] = {}
+    uses: dict[str, Counter[str]] = {}  # pattern -> the files using it, how often
     for compiled in definition.rules.values():
         for pattern in compiled.patterns.values():
-            key = json.dumps(pattern, sort_keys=True)
-            uses[key] += 1
-            first.setdefault(key, compiled)
-    for key, count in uses.items():
+            uses.setdefault(json.dumps(pattern, sort_keys=True), Counter())[compiled.file] += 1
+    for files in uses.values():
+        count = sum(files.values())
         if count > MAX_RULES_PER_PATTERN:
-            raise RulesError(f"{count} rules share one pattern ({first[key].name} and others): "
-                             f"the engine holds at most {MAX_RULES_PER_PATTERN}",
-                             file=first[key].file)
+            file = files.most_common(1)[0][0]
+            raise RulesError(f"{count} rules share one pattern: the engine holds at most "
+                             f"{MAX_RULES_PER_PATTERN}", file=file)
     return definition
 
 
 def _check_hashes(rules: RuleSet) -> None:
-    """No two property names, and no two codes, may share a DJB2 hash."""
+    """No two property names, and no two codes, may share a hash."""
     names: dict[str, str] = {n: "" for n in (*BASE_FIELDS, *GROUP_FIELDS, *PLACE_FIELDS,
                                              *SESSION_FIELDS)}
     for condition in rules.conditions.values():
@@ -178,7 +177,7 @@ def _check_hashes(rules: RuleSet) -> None:
     for what, table in (("field", names), ("code", codes)):
         seen: dict[int, str] = {}
         for name in sorted(table):
-            other = seen.setdefault(djb2(name), name)
+            other = seen.setdefault(property_hash(name), name)
             if other != name:
                 file = table[name] or table[other] or str(rules.path)
                 raise RulesError(f"{what}s {other!r} and {name!r} look the same to the engine "

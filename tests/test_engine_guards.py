@@ -1,0 +1,139 @@
+"""The engine can never fail open: bounds checked when rules load, engines tied to their
+rule set, and every screening's matches checked against the plain reading."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from strategies import RULES
+
+from screener import EngineError, Intake, RulesError, load_rules, screen
+from screener.engine import Engine
+from screener.patterns import MAX_RULES_PER_PATTERN, property_hash
+
+# Two flag names whose durable_rules property hashes collide (found by a birthday search).
+COLLIDING = ("xmcgobjq", "qujgomwm")
+
+
+def _copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "rules"
+    shutil.copytree(RULES.path, copy)
+    return copy
+
+
+def _edit(path: Path, change) -> None:
+    data = yaml.safe_load(path.read_text())
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def test_the_colliding_names_really_collide():
+    assert property_hash(f"flag_{COLLIDING[0]}") == property_hash(f"flag_{COLLIDING[1]}")
+
+
+def test_flag_names_that_collide_in_the_engine_are_refused(tmp_path):
+    copy = _copy(tmp_path)
+    _edit(copy / "sciatica.yaml", lambda d: d["flags"].update({c: "?" for c in COLLIDING}))
+    with pytest.raises(RulesError, match=r"sciatica\.yaml: .*hashes collide"):
+        load_rules(copy)
+
+
+def test_more_flags_than_a_fact_can_hold_are_refused(tmp_path):
+    copy = _copy(tmp_path)
+    _edit(copy / "sciatica.yaml",
+          lambda d: d["flags"].update({f"f{i}": "?" for i in range(260)}))
+    with pytest.raises(RulesError, match=r"sciatica\.yaml: 261 flags: the engine holds at most"):
+        load_rules(copy)
+
+
+def test_too_many_rules_on_one_pattern_are_refused_naming_the_file(tmp_path):
+    copy = _copy(tmp_path)
+    template = yaml.safe_load((copy / "bruise.yaml").read_text())["rules"][0]
+
+    def many(d):
+        d["rules"] = [{**template, "id": f"bruise.copy-{i}"} for i in range(MAX_RULES_PER_PATTERN + 1)]
+
+    _edit(copy / "bruise.yaml", many)
+    with pytest.raises(RulesError, match=r"bruise\.yaml: \d+ rules share one pattern"):
+        load_rules(copy)
+
+
+def test_a_rule_set_claiming_another_digest_still_runs_its_own_rules(tmp_path):
+    copy = _copy(tmp_path)
+    _edit(copy / "bruise.yaml", lambda d: d["rules"][0].update(
+        decision="refer", actions=[], referral="See a doctor about the bruise."))
+    custom = load_rules(copy)
+    intake = Intake.model_validate({"conditions": [{"code": "bruise"}]})
+    assert screen(intake).decision == "adjust"
+    custom.digest = RULES.digest  # a forged identity must not borrow another's engine
+    assert screen(intake, custom).decision == "refer"
+    assert screen(intake).decision == "adjust"
+
+
+@pytest.mark.parametrize("fault", ["drop", "add", "rebind"])
+def test_an_engine_that_loses_or_invents_a_match_fails_closed(monkeypatch, fault):
+    real = Engine.run
+
+    def faulty(self, facts):
+        matches = real(self, facts)
+        if fault == "drop":
+            return matches[:-1]
+        if fault == "add":
+            return [*matches, matches[0]._replace(rule_id="wound.exclude-site")]
+        return [matches[0]._replace(facts={k: v + 1 for k, v in matches[0].facts.items()}),
+                *matches[1:]]
+
+    monkeypatch.setattr(Engine, "run", faulty)
+    intake = Intake.model_validate({"conditions": [
+        {"code": "dvt", "cleared": True, "days_ago": 200},
+        {"code": "bruise", "sites": [{"area": "calf", "side": "left"}]}]})
+    with pytest.raises(EngineError, match="disagree"):
+        screen(intake)
+
+
+def test_the_durable_logger_never_prints(capsys):
+    logging.getLogger("durable").error("boom")
+    logging.getLogger("durable").exception("boom")
+    captured = capsys.readouterr()
+    assert "boom" not in captured.err + captured.out
+
+
+def test_durable_rules_really_confuses_colliding_names():
+    """Why the bound exists: durable_rules matches a fact that has only the other name."""
+    from durable.engine import Host
+
+    class Quiet(Host):
+        def _run(self) -> None:
+            return None
+
+    fired: list[int] = []
+    host = Quiet()
+    host.register_rulesets({"probe": {
+        "r": {"all": [{"m": {"$and": [{"t": "c"}, {f"flag_{COLLIDING[0]}": 1}]}}],
+              "run": lambda c: fired.append(1)},
+        "any": {"all": [{"m": {"t": "c"}}], "run": lambda c: fired.append(2)}}})
+    host.assert_facts("probe", [{"sid": "1", "t": "c", f"flag_{COLLIDING[1]}": 1}])
+    assert 1 in fired
+
+
+def test_a_condition_at_the_flag_bound_still_fires_on_its_last_flag(tmp_path):
+    """The bound is not too generous: at the most flags allowed, none is lost."""
+    from screener.facts import BASE_FIELDS, PLACE_FIELDS
+    from screener.patterns import MAX_FACT_PROPERTIES
+
+    most = MAX_FACT_PROPERTIES - len(BASE_FIELDS) - len(PLACE_FIELDS)
+    copy = _copy(tmp_path)
+
+    def widen(d):
+        d["flags"] = {**{f"f{i}": "?" for i in range(most - 1)}, "weakness": "?"}
+
+    _edit(copy / "sciatica.yaml", widen)
+    custom = load_rules(copy)
+    flags = list(custom.conditions["sciatica"].flags)
+    intake = Intake.model_validate({"conditions": [{"code": "sciatica", "flags": flags}]},
+                                   context={"rules": custom})
+    assert "sciatica.refer-weakness" in {f.rule for f in screen(intake, custom).findings}

@@ -1,7 +1,8 @@
 """Speed and memory of the screener, on intakes drawn from the whole catalogue.
 
 Run by hand (not a test): ``python benchmarks/bench.py`` prints
-- the median and p99 time of one ``screen()`` call;
+- the median and p99 time of one ``screen()`` call, and the same without the cross-check
+  of every screening against the plain reading (its cost);
 - the same for a plain-Python reading of the same rule files (the floor: no engine);
 - screenings per second through ``screener batch`` on one core (pinned with taskset
   when it is there);
@@ -24,7 +25,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from screener import Intake, default_rules, screen
+from unittest import mock
+
+from screener import Intake, default_rules, screen, screening
 from screener.adjust import adjust_routine
 from screener.facts import build_facts  # noqa: F401  (the reference path builds the same facts)
 from screener.findings import build_findings, combine
@@ -113,6 +116,13 @@ def main() -> None:
     engine = timings(screen, intakes, args.repeat)
     floor = timings(reference_screen, intakes, args.repeat)
     print(f"screen():        median {pct(engine, 0.5):.3f} ms  p99 {pct(engine, 0.99):.3f} ms")
+    if hasattr(screening, "cross_check"):  # older trees screen without it
+        with mock.patch.object(screening, "reference_matches", lambda *args: []), \
+                mock.patch.object(screening, "cross_check", lambda engine, reference: None):
+            unchecked = timings(screen, intakes, args.repeat)
+        print(f"  without the cross-check: median {pct(unchecked, 0.5):.3f} ms  "
+              f"p99 {pct(unchecked, 0.99):.3f} ms (the check costs "
+              f"{pct(engine, 0.5) / pct(unchecked, 0.5) - 1:+.0%} at the median)")
     print(f"plain reference: median {pct(floor, 0.5):.3f} ms  p99 {pct(floor, 0.99):.3f} ms")
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -107,6 +107,8 @@ class Engine:
         self._errors: list[str] = []
         self._session_seen = False
         self._derived: set[tuple[str, int]] = set()  # group facts asserted this session
+        self._facts: dict[int, Fact] = {}
+        self._fields = rules.definition.fields
         self.last_session = ""
 
     def _session_started(self, c: Any) -> None:
@@ -137,12 +139,17 @@ class Engine:
         group, areas = compiled.member  # type: ignore[misc]
 
         def assert_group(c: Any) -> None:
-            member = c._m[PRIMARY]
-            if (group, member["n"]) not in self._derived:  # an '$or' can fire it twice
-                self._derived.add((group, member["n"]))
-                c.assert_fact({**group_fact(group, member, areas), "sid": member["sid"]})
+            n, sid = c._m[PRIMARY]["n"], c._m[PRIMARY]["sid"]
+            if (group, n) not in self._derived:  # an '$or' can fire it twice
+                self._derived.add((group, n))
+                derived = group_fact(group, self._facts[n], areas)
+                c.assert_fact({**self._sent(derived), "sid": sid})
 
         return self._guarded(compiled.name, assert_group)
+
+    def _sent(self, fact: Fact) -> Fact:
+        """The part of a fact the engine is given: the fields its patterns read."""
+        return {k: v for k, v in fact.items() if k in self._fields}
 
     def run(self, facts: list[Fact]) -> list[Match]:
         """Assert the facts in a fresh session and return every rule that fired.
@@ -153,8 +160,10 @@ class Engine:
             sid = self.last_session = str(next(self._ids))
             self._matches, self._errors, self._session_seen = [], [], False
             self._derived = set()
+            self._facts = {f["n"]: f for f in facts}  # whole facts, for deriving group facts
             try:
-                state = self._host.assert_facts(RULESET_NAME, [{**f, "sid": sid} for f in facts])
+                state = self._host.assert_facts(
+                    RULESET_NAME, [{**self._sent(f), "sid": sid} for f in facts])
             except MessageNotHandledException as exc:  # the session is half-made: leave it
                 raise EngineError(f"the rules engine did not accept the facts: {exc.message}") from exc
             except Exception as exc:

@@ -44,13 +44,15 @@ def flag_field(flag: str) -> str:
 
 PLACE_FIELDS = (*(area_field(a) for a in AREAS), *(side_field(s) for s in SIDES),
                 *(at_field(s, a) for s in SIDES for a in AREAS))
+# (area, side) -> the three fields that say a fact is there; built once (a hot path)
+_PLACE = {(a, s): (area_field(a), side_field(s), at_field(s, a)) for s in SIDES for a in AREAS}
+_AT = [((a, s), at_field(s, a)) for s in SIDES for a in AREAS]
 
 
 def _places(fact: Fact, places: list[tuple[str, str]]) -> None:
-    for area, side in places:
-        fact[area_field(area)] = 1
-        fact[side_field(side)] = 1
-        fact[at_field(side, area)] = 1
+    for place in places:
+        for name in _PLACE[place]:
+            fact[name] = 1
 
 
 def condition_fact(index: int, report: ConditionReport) -> Fact:
@@ -64,7 +66,7 @@ def condition_fact(index: int, report: ConditionReport) -> Fact:
         "severity": SEVERITY_RANK[report.severity] if report.severity else WORST_SEVERITY,
         "days_ago": report.days_ago if report.days_ago is not None else 0,
     }
-    _places(fact, [(area, side) for area, side in report.covered()])
+    _places(fact, report.covered())
     for flag in report.flags:
         fact[flag_field(flag)] = 1
     return fact
@@ -75,8 +77,8 @@ def group_fact(group: str, member: Fact, areas: list[str]) -> Fact:
     those on ``areas`` when given. (``code``, ``n``) is unique: a condition joins a group
     through one membership at most."""
     fact: Fact = {"t": "group", "n": member["n"], "code": group, "src": member["code"]}
-    _places(fact, [(area, side) for side in SIDES for area in AREAS
-                   if member.get(at_field(side, area)) and (not areas or area in areas)])
+    _places(fact, [place for place, at in _AT
+                   if at in member and (not areas or place[0] in areas)])
     return fact
 
 

@@ -94,6 +94,7 @@ def build_findings(rules: RuleSet, intake: Intake, matches: list[Match]) -> list
         if rule.decision in ("refer", "urgent"):
             actions.append(finding_action(kind=rule.decision, message=rule.referral))
         codes: list[str] = []
+        seen: set[int] = set()  # concrete actions are cached values: one object per value
         for match in sorted(group, key=lambda m: sorted(m.facts.values())):
             reports = {code: intake.conditions[n] for code, n in match.facts.items()}
             # the rule's own condition first, then the others in the order reported
@@ -102,7 +103,8 @@ def build_findings(rules: RuleSet, intake: Intake, matches: list[Match]) -> list
             for action in rule.actions:
                 own = action.of or (None if owner.is_group else owner.code)
                 for concrete in _concrete(action, reports.get(own) if own else None):
-                    if concrete not in actions:
+                    if id(concrete) not in seen:
+                        seen.add(id(concrete))
                         actions.append(concrete)
         findings.append((rules.rule_position[rule.id], Finding(
             rule=rule.id, decision=rule.decision, actions=actions, reason=rule.reason.strip(),

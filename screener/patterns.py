@@ -91,12 +91,27 @@ class Compiled:
 
 @dataclass
 class Definition:
-    """The compiled rule set: every durable_rules rule, by name."""
+    """The compiled rule set: every durable_rules rule, by name, and the fact fields its
+    patterns read (the engine is sent only those: every other field costs time and can
+    change nothing)."""
 
     rules: dict[str, Compiled] = field(default_factory=dict)
+    fields: set[str] = field(default_factory=lambda: {"t", "n", "code", "src"})
 
     def add(self, compiled: Compiled) -> None:
         self.rules[compiled.name] = compiled
+        for pattern in compiled.patterns.values():
+            self.fields |= _names(pattern)
+
+
+def _names(pattern: Any) -> set[str]:
+    """The fact fields a pattern reads."""
+    if isinstance(pattern, list):
+        return set().union(*map(_names, pattern)) if pattern else set()
+    if not isinstance(pattern, dict):
+        return set()
+    return {k for k in pattern if not k.startswith("$")} | set().union(
+        *(_names(v) for v in pattern.values()))
 
 
 def _kind(owner: Owner) -> str:

@@ -47,9 +47,9 @@ def unmet(test: Test, fact: Fact, side: str | None = None) -> list[str]:
 class Facts:
     """An intake's condition facts by code, and the group facts its members derive."""
 
-    def __init__(self, rules: RuleSet, intake: Intake):
+    def __init__(self, rules: RuleSet, intake: Intake, facts: list[Fact] | None = None):
         self.by_code: dict[str, Fact] = {
-            f["code"]: f for f in build_facts(intake) if f["t"] == "condition"}
+            f["code"]: f for f in facts or build_facts(intake) if f["t"] == "condition"}
         self.groups: dict[str, list[Fact]] = {}
         for group, members in rules.members.items():
             derived = [group_fact(group, self.by_code[c.code], m.when.areas)
@@ -84,9 +84,11 @@ def rule_matches(owner: Owner, rule: Rule, facts: Facts) -> list[Match]:
     return list(found.values())
 
 
-def reference_matches(rules: RuleSet, intake: Intake) -> list[Match]:
-    """The rules that should fire on this intake, read without the engine."""
-    facts = Facts(rules, intake)
+def reference_matches(rules: RuleSet, intake: Intake,
+                      built: list[Fact] | None = None) -> list[Match]:
+    """The rules that should fire on this intake, read without the engine (``built``:
+    the intake's facts, when the caller has them already)."""
+    facts = Facts(rules, intake, built)
     present = set(facts.by_code) | set(facts.groups)
     return [m for owner, rule in rules.rules if owner.code in present
             for m in rule_matches(owner, rule, facts)]

@@ -26,8 +26,9 @@ def screen(intake: Intake, rules: RuleSet | None = None) -> Assessment:
         raise TypeError("screen() takes an Intake: use Intake.model_validate(data) first")
     if rules is not default_rules():
         _check_against(intake, rules)
-    matches = engine_for(rules).run(build_facts(intake))
-    cross_check(matches, reference_matches(rules, intake))
+    facts = build_facts(intake)
+    matches = engine_for(rules).run(facts)
+    cross_check(matches, reference_matches(rules, intake, facts))
     findings = build_findings(rules, intake, matches)
     combined = combine(findings)
     routine = None

@@ -12,6 +12,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+# Loaded first, so that the function ``questionnaire`` below, not the submodule of that
+# name, is what ``screener.fhir.questionnaire`` means (light: no fhir.resources here).
+from .questionnaire import build_questionnaire
+
 if TYPE_CHECKING:
     from ..assessment import Assessment
     from ..intake import Intake
@@ -22,7 +26,6 @@ FORMATS = ("cds", "fhir")
 
 def questionnaire(rules: RuleSet) -> dict[str, Any]:
     """The checklist of a rule set as a FHIR R4 Questionnaire, validated."""
-    from .questionnaire import build_questionnaire
     from .validate import checked
 
     return checked("Questionnaire", build_questionnaire(rules))

@@ -9,7 +9,6 @@ description of ``conditions``.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from .intake import Intake
@@ -19,35 +18,31 @@ ONCE = ("Each condition code may appear at most once: a list naming a code twice
         "refused (JSON Schema cannot say this of a property of the items).")
 
 
-def _variant(base: dict[str, Any], condition: Condition) -> dict[str, Any]:
-    """The report schema for one condition: its code as a constant, its flags only."""
-    variant = copy.deepcopy(base)
-    variant["title"] = condition.title
-    variant["description"] = condition.question
-    props = variant["properties"]
-    props["code"] = {**props["code"], "const": condition.code}
-    flags = props["flags"]
+def _variant(condition: Condition) -> dict[str, Any]:
+    """What one condition adds to the shared report schema: its code, its flags only."""
     if condition.flags:
-        flags["items"] = {"type": "string", "enum": list(condition.flags)}
-        flags["description"] = "Yes answers among: " + "; ".join(
-            f"{code}: {question}" for code, question in condition.flags.items())
+        flags = {"items": {"enum": list(condition.flags)}, "description": "Yes answers among: "
+                 + "; ".join(f"{code}: {q}" for code, q in condition.flags.items())}
     else:
-        flags["maxItems"] = 0
-        flags["description"] = "This condition has no yes/no follow-ups."
-    return variant
+        flags = {"maxItems": 0, "description": "This condition has no yes/no follow-ups."}
+    return {"title": condition.title, "description": condition.question,
+            "properties": {"code": {"const": condition.code}, "flags": flags}}
 
 
 def intake_schema(rules: RuleSet) -> dict[str, Any]:
+    """The shared ``ConditionReport`` (every code, every flag) as before, and, added to
+    it, the union on ``code`` that ties each condition to its own flags."""
     schema = Intake.model_json_schema()
     defs = schema["$defs"]
-    base = defs.pop("ConditionReport")
+    report = defs["ConditionReport"]["properties"]
+    report["code"]["enum"] = sorted(rules.conditions)
+    report["flags"]["items"]["enum"] = sorted({f for c in rules.conditions.values() for f in c.flags})
     variants = []
     for code, condition in rules.conditions.items():
-        name = f"ConditionReport_{code}"
-        defs[name] = _variant(base, condition)
-        variants.append({"$ref": f"#/$defs/{name}"})
+        defs[f"ConditionReport_{code}"] = _variant(condition)
+        variants.append({"$ref": f"#/$defs/ConditionReport_{code}"})
     conditions = schema["properties"]["conditions"]
-    conditions["items"] = {"oneOf": variants, "description": base["description"]}
+    conditions["items"] = {"allOf": [{"$ref": "#/$defs/ConditionReport"}, {"oneOf": variants}]}
     conditions["description"] = ONCE
     schema["title"] = f"Intake ({rules.name} {rules.version})"
     return schema

@@ -33,6 +33,10 @@ def parse_intake(text: str, name: str, rules: RuleSet) -> Intake:
                          f"column {exc.colno})") from None
     if not isinstance(data, dict):
         raise InputError(f"{name}: expected a JSON object with 'conditions'")
+    if data.get("resourceType") == "QuestionnaireResponse":  # FHIR: see screener/fhir
+        from .fhir import response_to_intake
+
+        return response_to_intake(data, rules, name)
     try:
         return Intake.model_validate(unwrap_saved(data), context={"rules": rules})
     except ValidationError as exc:

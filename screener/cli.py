@@ -20,6 +20,7 @@ from .ruleset import RuleSet, default_rules, load_rules
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID, EXIT_REFER, EXIT_URGENT, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 DECISION_EXIT = {"proceed": EXIT_OK, "adjust": EXIT_OK, "refer": EXIT_REFER, "urgent": EXIT_URGENT}
 FORMATS = ("text", "json", "markdown")
+FORMATS += ("cds", "fhir")  # screener/fhir
 
 
 class _Parser(argparse.ArgumentParser):
@@ -52,8 +53,13 @@ def finish(intake: Intake, rules: RuleSet, fmt: str, save: str | None) -> int:
 
     assessment = screen(intake, rules)
     width = min(shutil.get_terminal_size((88, 24)).columns, 100) if sys.stdout.isatty() else 88
-    output = render(assessment, fmt, rules, colour=fmt == "text" and _use_colour(sys.stdout),
-                    width=width - 1)
+    if fmt in ("cds", "fhir"):
+        from .fhir import render as render_fhir
+
+        output = render_fhir(assessment, fmt, rules)
+    else:
+        output = render(assessment, fmt, rules, colour=fmt == "text" and _use_colour(sys.stdout),
+                        width=width - 1)
     if save:
         from .storage import save_private
 
@@ -96,6 +102,22 @@ def cmd_schema(args: argparse.Namespace) -> int:
     from .schema import intake_schema
 
     sys.stdout.write(json.dumps(intake_schema(_rules(args)), indent=2) + "\n")
+    return EXIT_OK
+
+
+def cmd_questionnaire(args: argparse.Namespace) -> int:
+    from .fhir import questionnaire
+
+    sys.stdout.write(json.dumps(questionnaire(_rules(args)), indent=2, ensure_ascii=False) + "\n")
+    return EXIT_OK
+
+
+def cmd_response(args: argparse.Namespace) -> int:
+    from .fhir import intake_to_response
+
+    rules = _rules(args)
+    response = intake_to_response(read_intake(args.answers, rules), rules)
+    sys.stdout.write(json.dumps(response, indent=2, ensure_ascii=False) + "\n")
     return EXIT_OK
 
 
@@ -179,6 +201,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="print the intake JSON Schema")
     p.add_argument("--rules", metavar="DIR")
     p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("questionnaire", help="print the checklist as a FHIR R4 Questionnaire")
+    p.add_argument("--rules", metavar="DIR")
+    p.set_defaults(func=cmd_questionnaire)
+
+    p = sub.add_parser("response", help="print an intake as a FHIR QuestionnaireResponse")
+    p.add_argument("--answers", required=True, metavar="FILE", help="JSON intake, '-' for stdin")
+    p.add_argument("--rules", metavar="DIR")
+    p.set_defaults(func=cmd_response)
 
     p = sub.add_parser("explain", help="which rules fired for an intake, which did not, and why")
     p.add_argument("--answers", required=True, metavar="FILE")

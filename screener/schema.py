@@ -1,18 +1,48 @@
-"""The intake's JSON Schema, with the condition codes and flags of a rule set filled in."""
+"""The intake's JSON Schema, as true to the model as JSON Schema can be.
+
+Integrators build forms and validators from it, so it must accept what the model
+accepts and refuse what it refuses. Each condition's own flags differ, so a condition
+report is a union on ``code`` (one variant per condition of the rule set, each with its
+flags). The one rule JSON Schema cannot state, one entry per code, is said in the
+description of ``conditions``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from .intake import Intake
-from .ruleset import RuleSet
+from .ruleset import Condition, RuleSet
+
+ONCE = ("Each condition code may appear at most once: a list naming a code twice is "
+        "refused (JSON Schema cannot say this of a property of the items).")
+
+
+def _variant(condition: Condition) -> dict[str, Any]:
+    """What one condition adds to the shared report schema: its code, its flags only."""
+    if condition.flags:
+        flags = {"items": {"enum": list(condition.flags)}, "description": "Yes answers among: "
+                 + "; ".join(f"{code}: {q}" for code, q in condition.flags.items())}
+    else:
+        flags = {"maxItems": 0, "description": "This condition has no yes/no follow-ups."}
+    return {"title": condition.title, "description": condition.question,
+            "properties": {"code": {"const": condition.code}, "flags": flags}}
 
 
 def intake_schema(rules: RuleSet) -> dict[str, Any]:
+    """The shared ``ConditionReport`` (every code, every flag) as before, and, added to
+    it, the union on ``code`` that ties each condition to its own flags."""
     schema = Intake.model_json_schema()
-    report = schema["$defs"]["ConditionReport"]["properties"]
+    defs = schema["$defs"]
+    report = defs["ConditionReport"]["properties"]
     report["code"]["enum"] = sorted(rules.conditions)
-    flags = sorted({f for c in rules.conditions.values() for f in c.flags})
-    report["flags"]["items"]["enum"] = flags
+    report["flags"]["items"]["enum"] = sorted({f for c in rules.conditions.values() for f in c.flags})
+    variants = []
+    for code, condition in rules.conditions.items():
+        defs[f"ConditionReport_{code}"] = _variant(condition)
+        variants.append({"$ref": f"#/$defs/ConditionReport_{code}"})
+    conditions = schema["properties"]["conditions"]
+    conditions["items"] = {"allOf": [{"$ref": "#/$defs/ConditionReport"}, {"oneOf": variants}]}
+    conditions["description"] = ONCE
     schema["title"] = f"Intake ({rules.name} {rules.version})"
     return schema

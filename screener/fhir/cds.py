@@ -1,0 +1,72 @@
+"""The result as CDS Hooks cards (https://cds-hooks.hl7.org/): plain JSON, no extra needed.
+
+One card for the decision: its indicator (info for proceed and adjust, warning for
+refer, critical for urgent), a summary under 140 characters, and a Markdown detail with
+what to do, each rule's reason and its sources; the source is the rule set by name,
+version and url, so a clinician sees which rules spoke.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..assessment import Assessment
+from ..ruleset import RuleSet
+from ..vocabulary import AREAS, SIDES
+from .questionnaire import ruleset_url
+
+INDICATOR = {"proceed": "info", "adjust": "info", "refer": "warning", "urgent": "critical"}
+SUMMARY = {
+    "proceed": "Leg massage: proceed as planned, with the usual care.",
+    "adjust": "Leg massage: only with changes (areas left out, lighter pressure, techniques avoided).",
+    "refer": "Leg massage: not until a healthcare professional says it is fine.",
+    "urgent": "Do not massage the legs: seek medical care now.",
+}
+SUMMARY_LIMIT = 140  # CDS Hooks: "<140 characters"
+DISCLAIMER = ("*This screener supports, and never replaces, the judgement of a healthcare "
+              "professional.*")
+
+
+def _places(items: list[Any]) -> str:
+    """'whole left leg; right calf, knee': whole legs named as such."""
+    parts = []
+    for side in SIDES:
+        areas = [a for a in AREAS if any(i.side == side and i.area == a for i in items)]
+        if areas:
+            parts.append(f"whole {side} leg" if len(areas) == len(AREAS)
+                         else f"{side} {', '.join(areas)}")
+    return "; ".join(parts)
+
+
+def detail(assessment: Assessment) -> str:
+    """What to do, then why: one bullet per fired rule with its reason and sources."""
+    lines = [f"**Decision: {assessment.decision}**", ""]
+    if assessment.referral:
+        lines += [assessment.referral.message, ""]
+    if assessment.exclusions:
+        lines.append(f"- Leave out: {_places(assessment.exclusions)}")
+    levels = sorted({c.max for c in assessment.pressure_caps})
+    for level in levels:
+        lines.append(f"- At most {level} pressure: "
+                     f"{_places([c for c in assessment.pressure_caps if c.max == level])}")
+    if assessment.avoid:
+        avoided = sorted({a.technique for a in assessment.avoid})
+        lines.append(f"- Avoid: {', '.join(t.replace('_', ' ') for t in avoided)}")
+    if lines[-1]:
+        lines.append("")
+    if assessment.findings:
+        lines += ["**Why**", ""]
+    for finding in assessment.findings:
+        lines.append(f"- `{finding.rule}` ({finding.decision}): {finding.reason} "
+                     f"Sources: {'; '.join(finding.sources)}.")
+    return "\n".join([*lines, "", DISCLAIMER])
+
+
+def cards(assessment: Assessment, rules: RuleSet) -> dict[str, Any]:
+    return {"cards": [{
+        "summary": SUMMARY[assessment.decision],
+        "indicator": INDICATOR[assessment.decision],
+        "detail": detail(assessment),
+        "source": {"label": f"Leg massage screener, rules {rules.name} {rules.version}",
+                   "url": ruleset_url(rules)},
+    }]}

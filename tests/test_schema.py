@@ -1,0 +1,79 @@
+"""``screener schema`` tells the truth: what it accepts, the model accepts, and back.
+
+Documents are generated from the schema itself (hypothesis-jsonschema), the way an
+integrator's form builder or fuzzer would use it; the one rule the schema cannot state
+(a code listed twice) is the only refusal allowed, and the schema says so in words.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import jsonschema
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis_jsonschema import from_schema
+from pydantic import ValidationError
+from strategies import RULES, intake_st
+from test_cli import run
+
+from screener import Intake
+from screener.schema import ONCE, intake_schema
+
+SCHEMA = intake_schema(RULES)
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+
+
+def _codes_twice(doc: dict) -> bool:
+    codes = [c["code"] for c in doc["conditions"]] if "conditions" in doc else []
+    return len(codes) != len(set(codes))
+
+
+# hypothesis-jsonschema re-merges the 27-way union on every draw (~0.25 s a document),
+# so a modest count; the issue's measurement used 1,500. It also edits the schema it is
+# given, hence the copy.
+@settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck))
+@given(from_schema(copy.deepcopy(SCHEMA)))
+def test_what_the_schema_accepts_the_model_accepts(doc):
+    try:
+        Intake.model_validate(doc, context={"rules": RULES})
+    except ValidationError as exc:
+        assert _codes_twice(doc), f"schema accepts, model refuses: {exc}"
+        assert "listed twice" in str(exc)
+
+
+@given(intake_st())
+def test_what_the_model_accepts_the_schema_accepts(doc):
+    Intake.model_validate(doc, context={"rules": RULES})
+    VALIDATOR.validate(doc)
+
+
+def test_the_schema_is_a_valid_json_schema():
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+
+
+def test_each_condition_takes_only_its_own_flags():
+    all_flags = {f for c in RULES.conditions.values() for f in c.flags}
+    checked = 0
+    for code, condition in RULES.conditions.items():
+        for flag in sorted(all_flags - set(condition.flags))[:2]:
+            doc = {"conditions": [{"code": code, "flags": [flag]}]}
+            assert not VALIDATOR.is_valid(doc), (code, flag)
+            with pytest.raises(ValidationError):
+                Intake.model_validate(doc, context={"rules": RULES})
+            checked += 1
+        for flag in condition.flags:
+            assert VALIDATOR.is_valid({"conditions": [{"code": code, "flags": [flag]}]})
+    assert checked
+
+
+def test_unknown_code_is_refused_and_twice_is_documented():
+    assert not VALIDATOR.is_valid({"conditions": [{"code": "no_such_condition"}]})
+    assert SCHEMA["properties"]["conditions"]["description"] == ONCE
+
+
+def test_cli_prints_the_same_schema():
+    result = run("schema")
+    assert result.returncode == 0
+    assert json.loads(result.stdout) == json.loads(json.dumps(SCHEMA))

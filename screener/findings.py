@@ -95,11 +95,14 @@ def build_findings(rules: RuleSet, intake: Intake, matches: list[Match]) -> list
             actions.append(finding_action(kind=rule.decision, message=rule.referral))
         codes: list[str] = []
         seen: set[int] = set()  # concrete actions are cached values: one object per value
-        for match in sorted(group, key=lambda m: sorted(m.facts.values())):
+        def in_rule_set_order(codes: list[str]) -> list[str]:
+            # the rule's own condition first, then the rule set's order: never the order
+            # the answers came in, so equal intakes give equal bytes (invariant 6)
+            return sorted(codes, key=lambda c: (c != owner.code, rules.order[c]))
+
+        for match in sorted(group, key=lambda m: in_rule_set_order(list(m.facts))):
             reports = {code: intake.conditions[n] for code, n in match.facts.items()}
-            # the rule's own condition first, then the others in the order reported
-            order = sorted(reports, key=lambda c: (c != owner.code, match.facts[c]))
-            codes += [c for c in order if c not in codes]
+            codes += [c for c in in_rule_set_order(list(reports)) if c not in codes]
             for action in rule.actions:
                 own = action.of or (None if owner.is_group else owner.code)
                 for concrete in _concrete(action, reports.get(own) if own else None):

@@ -267,6 +267,9 @@ class RuleSet:
         self.files = files  # condition or group code -> file (relative), for messages and docs
         self.digest = digest
         self.path = path
+        # condition code -> its place in the rule set (files order): lists of conditions in
+        # an assessment follow it, never the order the answers came in
+        self.order = {c: i for i, c in enumerate(sorted(conditions, key=files.__getitem__))}
         # group -> its member conditions with the test that makes them count
         self.members: dict[str, list[tuple[Condition, Membership]]] = {g: [] for g in groups}
         for condition in sorted(conditions.values(), key=lambda c: files[c.code]):

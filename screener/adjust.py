@@ -106,6 +106,10 @@ def _adjusted(step: BaseStep, side: Side, limits: _Limits) -> Iterator[tuple[dic
             changes.append(f"work only on the {_words([a for a, _ in piece])}, "
                            "skipping the excluded area")
         instructions = step.instructions
+        if technique != step.technique:  # the step's own words describe what is not allowed
+            instructions = (f"Instead of this step's usual {step.technique.replace('_', ' ')}, "
+                            f"glide the hands slowly and lightly over the "
+                            f"{_words([a for a, _ in piece])}, without pressing into any point.")
         if changes:
             instructions += " Adjusted: " + "; ".join(changes) + "."
         weight = step.weight * len(piece) / len(step.areas)

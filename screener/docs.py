@@ -30,6 +30,8 @@ def describe_test(test: Test) -> list[str]:
     parts += [f"'{f}' not answered yes" for f in test.flags_not]
     if test.areas:
         parts.append("on the " + " or ".join(test.areas))
+    if test.both_legs:
+        parts.append("on both legs (no sites given counts as both)")
     return parts
 
 

@@ -29,6 +29,7 @@ from .vocabulary import (
     AREA_RANK,
     AREAS,
     DECISION_RANK,
+    NEIGHBOURS,
     SIDES,
     TECHNIQUES,
     Area,
@@ -58,8 +59,7 @@ def target_places(action: Action, report: ConditionReport | None) -> list[Place]
     if action.below:
         places |= {(b, s) for a, s in places for b in AREAS if AREA_RANK[b] < AREA_RANK[a]}
     if action.around:
-        places |= {(b, s) for a, s in places for b in AREAS
-                   if abs(AREA_RANK[b] - AREA_RANK[a]) == 1}
+        places |= {(b, s) for a, s in places for b in NEIGHBOURS[a]}
     if action.areas:
         places = {p for p in places if p[0] in action.areas}
     return sorted(places, key=_order)

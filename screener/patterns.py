@@ -65,6 +65,8 @@ def compile_test(kind: str, code: str, test: Test, side: str | None = None) -> P
         terms.append({"$gt": {"days_ago": test.days_ago_more_than}})
     terms.extend({flag_field(flag): 1} for flag in test.flags)
     terms.extend({"$nex": {flag_field(flag): 1}} for flag in test.flags_not)
+    if test.both_legs:
+        terms += [{side_field(s): 1} for s in SIDES]
     if side:
         terms.append({side_field(side): 1})
     if test.areas:

@@ -34,6 +34,8 @@ def unmet(test: Test, fact: Fact, side: str | None = None) -> list[str]:
         out.append(f"{fact['days_ago']} days ago, needs more than {test.days_ago_more_than}")
     out += [f"'{flag}' not answered yes" for flag in test.flags if not fact.get(flag_field(flag))]
     out += [f"'{flag}' answered yes" for flag in test.flags_not if fact.get(flag_field(flag))]
+    if test.both_legs and not all(fact.get(side_field(s)) for s in SIDES):
+        out.append("not on both legs")
     if side and not fact.get(side_field(side)):
         out.append(f"not on the {side} leg")
     if test.areas:

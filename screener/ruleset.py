@@ -66,12 +66,13 @@ class Test(BaseModel):
         "rule on flags_not must be the stricter reading).",
     )
     areas: list[Area] = Field(default_factory=list, description="Any of them reported.")
+    both_legs: bool = Field(default=False, description="Reported on both legs (no sites: both).")
 
     def answers(self) -> set[str]:
         """The follow-ups this test reads beyond areas (a group fact carries none of them)."""
         return {name for name in ("cleared", "severity_at_least", "days_ago_at_most",
-                                  "days_ago_more_than", "flags", "flags_not")
-                if getattr(self, name) not in (None, [])}
+                                  "days_ago_more_than", "flags", "flags_not", "both_legs")
+                if getattr(self, name) not in (None, [], False)}
 
 
 class JoinTest(Test):

@@ -39,6 +39,17 @@ SEVERITIES: tuple[Severity, ...] = get_args(Severity)
 GOALS: tuple[Goal, ...] = get_args(Goal)
 
 AREA_RANK = {a: i for i, a in enumerate(AREAS)}
+# The areas next to each area, by anatomy rather than by list order: the shin and the
+# calf are the front and back of one segment, so both lie next to the ankle and the knee.
+NEIGHBOURS: dict[Area, tuple[Area, ...]] = {
+    "foot": ("ankle",),
+    "ankle": ("foot", "shin", "calf"),
+    "shin": ("ankle", "calf", "knee"),
+    "calf": ("ankle", "shin", "knee"),
+    "knee": ("shin", "calf", "thigh"),
+    "thigh": ("knee", "hip"),
+    "hip": ("thigh",),
+}
 PRESSURE_RANK = {p: i for i, p in enumerate(PRESSURES)}
 DECISION_RANK = {d: i for i, d in enumerate(DECISIONS)}
 # Severity 0 is never reported: an unanswered severity counts as the worst (see facts).

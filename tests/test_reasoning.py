@@ -273,3 +273,73 @@ def test_no_step_moves_a_left_out_joint(data):
                 if b.technique == "stretch" and step.name.startswith(b.name)]
         for b in base:
             assert not {(area, side) for area in b.areas} & excluded, step
+
+
+# Found by a clinician's review, each now ending as a careful clinician would want.
+REVIEW = [
+    ({"conditions": [{"code": "diabetes"}, {"code": "arthritis", "flags": ["flare"],
+                                             "sites": [{"area": "foot", "side": "left"}]}]}, "refer"),
+    ({"conditions": [{"code": "diabetes"}, {"code": "inflammation",
+                                             "sites": [{"area": "ankle", "side": "left"}]}]}, "refer"),
+    ({"conditions": [{"code": "reduced_sensation", "sites": [{"area": "foot", "side": "both"}]},
+                     {"code": "recent_injury", "sites": [{"area": "foot", "side": "left"}],
+                      "days_ago": 1, "severity": "mild"}]}, "refer"),
+    ({"conditions": [{"code": "sciatica", "sites": [{"side": "both"}], "flags": ["weakness"]}]},
+     "urgent"),
+    ({"conditions": [{"code": "skin_infection", "sites": [{"area": "calf", "side": "left"}]},
+                     {"code": "recent_surgery", "days_ago": 10, "cleared": True,
+                      "flags": ["not_on_legs"]}]}, "urgent"),
+    ({"conditions": [{"code": "diabetes"}, {"code": "open_wound",
+                                             "sites": [{"area": "foot", "side": "left"}]},
+                     {"code": "fever"}]}, "urgent"),
+    ({"conditions": [{"code": "fever"}, {"code": "recent_surgery", "days_ago": 7,
+                                          "sites": [{"area": "knee", "side": "left"}]}]}, "urgent"),
+    ({"conditions": [{"code": "lymphedema", "sites": [{"side": "left"}]}, {"code": "fever"}]},
+     "urgent"),
+    ({"conditions": [{"code": "fever"}, {"code": "burn", "flags": ["infected"],
+                                          "sites": [{"area": "shin", "side": "left"}]}]}, "urgent"),
+    ({"conditions": [{"code": "clotting_disorder", "days_ago": 10, "cleared": True}],
+      "goal": "recovery"}, "refer"),
+    ({"conditions": [{"code": "peripheral_artery_disease", "cleared": True, "sites": [{"side": "left"}]},
+                     {"code": "open_wound", "sites": [{"area": "foot", "side": "left"}]}]}, "refer"),
+    ({"conditions": [{"code": "cancer_treatment", "cleared": True},
+                     {"code": "open_wound", "sites": [{"area": "shin", "side": "left"}],
+                      "flags": ["infected"]}]}, "urgent"),
+    ({"conditions": [{"code": "anticoagulants"}, {"code": "dvt", "days_ago": 400, "cleared": True},
+                     {"code": "inflammation", "sites": [{"area": "knee", "side": "left"}]}]}, "refer"),
+]
+
+
+@pytest.mark.parametrize(("data", "decision"), REVIEW)
+def test_review_finding(data, decision):
+    assert _screen(data).decision == decision
+
+
+def test_an_acute_ankle_keeps_the_calf_light_and_a_calf_strain_keeps_the_ankle_still():
+    ankle = _screen({"conditions": [{"code": "recent_injury", "days_ago": 0, "severity": "mild",
+                                     "sites": [{"area": "ankle", "side": "left"}]}],
+                     "goal": "recovery", "preferred_pressure": "firm"})
+    assert {"calf", "shin", "foot"} <= {c.area for c in ankle.pressure_caps
+                                        if c.side == "left" and c.max == "light"}
+    calf = _screen({"conditions": [{"code": "recent_injury", "days_ago": 0, "severity": "moderate",
+                                    "sites": [{"area": "calf", "side": "left"}]}],
+                    "goal": "circulation"})
+    assert not [s for s in calf.routine.steps if s.technique == "stretch"
+                and ("ankle", "left") in {(x.area, x.side) for x in s.sites}]
+
+
+def test_cleared_pregnancy_works_no_ankle_points_and_swapped_steps_say_only_what_to_do():
+    a = _screen({"conditions": [{"code": "pregnancy", "cleared": True,
+                                 "flags": ["second_trimester"]}], "goal": "foot_relief"})
+    for step in a.routine.steps:
+        if {s.area for s in step.sites} & {"foot", "ankle", "shin"}:
+            assert step.technique in ("effleurage", "stretch", "lymphatic_drainage"), step
+        assert "Press points" not in step.instructions and "circles around the ankle" not in \
+            step.instructions
+
+
+@given(intake_st(), st.randoms())
+def test_the_order_of_the_answers_never_changes_the_result(data, rnd: random.Random):
+    shuffled = {**data, "conditions": list(data["conditions"])}
+    rnd.shuffle(shuffled["conditions"])
+    assert _screen(data).to_json() == _screen(shuffled).to_json()

@@ -113,8 +113,10 @@ def _adjusted(step: BaseStep, side: Side, limits: _Limits) -> Iterator[tuple[dic
         if changes:
             instructions += " Adjusted: " + "; ".join(changes) + "."
         weight = step.weight * len(piece) / len(step.areas)
+        name = step.name if technique == step.technique else \
+            f"Gentle strokes in place of {step.name[0].lower()}{step.name[1:]}"
         yield {
-            "name": f"{step.name} ({side} leg)",
+            "name": f"{name} ({side} leg)",
             "technique": technique,
             "pressure": pressure,
             "sites": [site_ref(area=a, side=s) for a, s in piece],

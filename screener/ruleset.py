@@ -18,7 +18,7 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import RulesError, describe_invalid
+from .errors import RulesError, describe_invalid, shown
 from .vocabulary import (
     Area,
     Decision,
@@ -28,7 +28,33 @@ from .vocabulary import (
 )
 
 MANIFEST = "ruleset.yaml"
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser where built
+
+
+class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
+    """YAML's safe loader (the C parser where available), refusing a key repeated in one
+    mapping: plain YAML keeps the last silently, so a second ``decision:`` would hide
+    the first."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue  # '<<' merges are resolved, and may override, by the base loader
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    repeated = key in seen
+                    seen.add(key)
+                except TypeError:
+                    continue  # an unhashable key: the base loader reports it
+                if repeated:
+                    mark = key_node.start_mark
+                    raise yaml.constructor.ConstructorError(
+                        None, None,
+                        f"duplicate key {shown(key)!r} (line {mark.line + 1}, column "
+                        f"{mark.column + 1})", mark)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
 
 Ask = Literal["sites", "sides", "days_ago", "severity", "cleared"]

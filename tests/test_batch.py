@@ -15,7 +15,7 @@ from screener.batch import run_batch
 LINES = [
     '{"conditions": []}',                                              # 1 proceed
     '{"conditions": [{"code": "open_wound", "sites": [{"area": "calf", "side": "left"}]}]}',
-    "",                                                                # 3 blank: skipped
+    "",                                                                # 3 blank: an error
     '{"conditions": [{"code": "dvt"}]}',                               # 4 refer
     "{not json",                                                       # 5 malformed
     '{"conditions": [{"code": "gout"}]}',                              # 6 invalid code
@@ -29,17 +29,18 @@ def test_batch_gives_one_result_per_line_in_order():
     out = run("batch", "--answers", "-", stdin="\n".join(LINES) + "\n")
     assert out.returncode == 2  # some lines were invalid
     results = [json.loads(line) for line in out.stdout.splitlines()]
-    assert [r["line"] for r in results] == [1, 2, 4, 5, 6, 7, 8, 9]
+    assert [r["line"] for r in results] == [1, 2, 3, 4, 5, 6, 7, 8, 9]
     ok = {r["line"]: r["assessment"]["decision"] for r in results if r["ok"]}
     assert ok == {1: "proceed", 2: "adjust", 4: "refer", 8: "urgent"}
     errors = {r["line"]: r["error"] for r in results if not r["ok"]}
+    assert errors[3] == "line 3: blank line, no intake"
     assert errors[5].startswith("line 5: not valid JSON")
     assert errors[6] == "line 6: conditions.0.code: unknown condition code 'gout'"
     assert errors[7].startswith("line 7: minutes: Input should be greater than or equal to 5")
     assert errors[9] == "line 9: expected a JSON object with 'conditions'"
     assert results[1]["assessment"]["exclusions"] == [{"area": "calf", "side": "left"}]
     assert out.stderr.strip() == (
-        "screened 8 lines: proceed 1, adjust 1, refer 1, urgent 1; invalid 4, failed 0")
+        "screened 9 lines: proceed 1, adjust 1, refer 1, urgent 1; invalid 5, failed 0")
 
 
 def test_batch_of_good_lines_exits_0(tmp_path):

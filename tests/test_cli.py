@@ -86,10 +86,10 @@ def test_unknown_option_exits_2_in_one_line():
     assert out.returncode == 2 and out.stderr.count("\n") == 1
 
 
-def test_other_failure_exits_1_without_output(tmp_path):
+def test_save_into_a_missing_folder_exits_2_without_output(tmp_path):
     out = run("screen", "--answers", str(EXAMPLE), "--save", str(tmp_path / "no" / "dir.json"))
-    assert out.returncode == 1 and out.stdout == ""
-    assert "no result given" in out.stderr and "Traceback" not in out.stderr
+    assert out.returncode == 2 and out.stdout == ""
+    assert "does not exist" in out.stderr and out.stderr.count("\n") == 1
 
 
 def test_no_terminal_and_no_answers_exits_2():

@@ -4,15 +4,18 @@ exits 130 with one line), and a block that must not be cut in half can hold them
 Why hold them: durable_rules catches exceptions inside a screening, so a Ctrl-C landing
 there would come out as a failed screening, and one landing in a write could leave half
 a line. Inside ``deferred()`` a signal is only noted, and raised when the block ends.
+
+This module is loaded first, before anything else of the screener: it imports only
+``signal``, so that the window in which an interrupt would print a traceback is short.
 """
 
 from __future__ import annotations
 
 import signal
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from types import FrameType
+
+TYPE_CHECKING = False  # not typing's: it would cost 10 ms before the handlers are set
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -25,42 +28,50 @@ class _State:
 _state = _State()
 
 
-def _handler(signum: int, frame: FrameType | None) -> None:
+def _handler(signum: int, frame: object) -> None:
     if _state.depth:
         _state.pending = True
         return
     raise KeyboardInterrupt
 
 
+def _set(handler: object) -> dict[int, object]:
+    """Set ``handler`` for both signals; the old handlers (none outside the main thread,
+    where Python does not allow setting them)."""
+    old: dict[int, object] = {}
+    try:
+        for number in SIGNALS:
+            old[number] = signal.signal(number, handler)  # type: ignore[arg-type]
+    except ValueError:  # not the main thread: signals are not ours to handle
+        pass
+    return old
+
+
 def install() -> Callable[[], None]:
     """Route SIGINT and SIGTERM to ``KeyboardInterrupt``; return what restores the old
     handlers (the CLI may run inside another program, such as a test)."""
-    if threading.current_thread() is not threading.main_thread():
-        return lambda: None
     _state.depth, _state.pending = 0, False
-    old = {number: signal.signal(number, _handler) for number in SIGNALS}
+    old = _set(_handler)
 
     def restore() -> None:
         for number, handler in old.items():
-            signal.signal(number, handler)
+            signal.signal(number, handler)  # type: ignore[arg-type]
 
     return restore
 
 
 def hold() -> None:
     """Ignore further signals while an interruption is being reported."""
-    if threading.current_thread() is threading.main_thread():
-        for number in SIGNALS:
-            signal.signal(number, signal.SIG_IGN)
+    _set(signal.SIG_IGN)
 
 
-@contextmanager
-def deferred() -> Iterator[None]:
+class deferred:  # noqa: N801 - used like a function: ``with deferred():``
     """Run the block whole: a signal arriving inside it is raised when it ends."""
-    _state.depth += 1
-    try:
-        yield
-    finally:
+
+    def __enter__(self) -> None:
+        _state.depth += 1
+
+    def __exit__(self, *exc: object) -> None:
         _state.depth -= 1
         if not _state.depth and _state.pending:
             _state.pending = False

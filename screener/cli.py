@@ -271,26 +271,35 @@ def _run(argv: list[str] | None) -> int:
         return EXIT_FAILURE
 
 
+def _flushed() -> bool:
+    """Flush stdout; False (and stdout quietened) when the reader has gone."""
+    try:
+        sys.stdout.flush()
+        return True
+    except (OSError, ValueError, AttributeError):
+        _quiet_stdout()
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
-    """The console entry point. Ctrl-C and SIGTERM are handled from the first line on, so
-    an interruption at any point (even while modules load) exits 130 with one line."""
+    """The console entry point. Ctrl-C and SIGTERM exit 130 with one line at any point:
+    the first lets what is under way finish (a batch line, the output a slow reader is
+    still taking); a second stops at once."""
     restore = interrupts.install()
     _saved.clear()
     try:
         try:
-            return _run(argv)
+            status = _run(argv)
+            return status if _flushed() else EXIT_FAILURE
         except KeyboardInterrupt:
-            interrupts.hold()
             _say("cancelled; " + (f"the result was saved to {_saved[0]}" if _saved
                                   else "nothing was saved") + ".")
+            _flushed()
             return EXIT_INTERRUPTED
-    except KeyboardInterrupt:  # a second one while the first was being reported
+    except KeyboardInterrupt:  # a second one: drop the output still held, stop now
+        _quiet_stdout()
         return EXIT_INTERRUPTED
     finally:
-        try:
-            sys.stdout.flush()
-        except (OSError, ValueError, AttributeError):
-            _quiet_stdout()
         restore()
 
 

@@ -3,7 +3,9 @@ exits 130 with one line), and a block that must not be cut in half can hold them
 
 Why hold them: durable_rules catches exceptions inside a screening, so a Ctrl-C landing
 there would come out as a failed screening, and one landing in a write could leave half
-a line. Inside ``deferred()`` a signal is only noted, and raised when the block ends.
+a line. Inside ``deferred()`` a signal is only noted, and raised when the block ends; a
+second one is raised at once (a write blocked on a reader that has stopped reading must
+not make the command impossible to stop).
 
 This module is loaded first, before anything else of the screener: it imports only
 ``signal``, so that the window in which an interrupt would print a traceback is short.
@@ -29,10 +31,10 @@ _state = _State()
 
 
 def _handler(signum: int, frame: object) -> None:
-    if _state.depth:
+    if _state.depth and not _state.pending:
         _state.pending = True
         return
-    raise KeyboardInterrupt
+    raise KeyboardInterrupt  # not deferred, or a second signal: the user insists
 
 
 def _set(handler: object) -> dict[int, object]:

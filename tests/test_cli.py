@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -149,3 +151,29 @@ def test_explain_shows_fired_and_not_fired_rules():
     assert out.returncode == 0
     assert "FIRED  injury.exclude-acute" in out.stdout
     assert "no     injury.light-after-acute: recent_injury: 1 days ago, needs more than 3" in out.stdout
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_at_any_time_after_start_up_exits_130_in_one_line(sig):
+    """From the moment Python hands over (a few ms), through the imports of pydantic and
+    durable_rules, to the screening: exit 130, one line, no traceback, no routine."""
+    for delay in (0.03, 0.05, 0.08, 0.12, 0.2):
+        proc = subprocess.Popen([str(SCREENER), "screen", "--answers", "-"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        time.sleep(delay)
+        proc.send_signal(sig)
+        out, err = proc.communicate(b'{"conditions": []}', timeout=60)
+        if proc.returncode == 0:
+            continue  # finished first: nothing to interrupt
+        assert proc.returncode == 130, err
+        assert err == b"screener: cancelled; nothing was saved.\n" and out == b""
+
+
+def test_a_closed_stdout_on_screen_exits_1_quietly():
+    proc = subprocess.Popen([str(SCREENER), "screen", "--answers", str(EXAMPLE)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout and proc.stderr
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 1 and err == b""

@@ -11,7 +11,7 @@ import time
 
 import pytest
 import yaml
-from test_cli import SCREENER, run
+from test_cli import SCREENER, run, wait_for_imports
 
 from screener import default_rules
 from screener.batch import run_batch
@@ -217,9 +217,10 @@ def test_signals_while_lines_are_screened_never_give_failed_records(sig, tmp_pat
     traceback, always exit 130 with the summary."""
     day = tmp_path / "day.jsonl"
     day.write_bytes(b'{"conditions": [{"code": "dvt"}]}\n' * 20_000)
-    for delay in (0.15, 0.25, 0.4, 0.6):
+    for delay in (0.0, 0.05, 0.15, 0.3, 0.5):
         proc = subprocess.Popen([str(SCREENER), "batch", "--answers", str(day)],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        wait_for_imports(proc.pid)
         time.sleep(delay)
         proc.send_signal(sig)
         out, err = proc.communicate(timeout=60)

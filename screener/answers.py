@@ -110,8 +110,9 @@ def opened(source: str) -> Iterator[IO[bytes]]:
     try:  # errors of the body (such as writing output) are not errors of reading
         check_readable(os.stat(source).st_mode, name)
         stream = open(source, "rb")  # noqa: SIM115 - closed below
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        raise InputError(f"{name}: cannot read: {getattr(exc, 'strerror', None) or exc}"
+                         ) from None
     with stream:
         check_readable(os.fstat(stream.fileno()).st_mode, name)  # swapped since?
         yield stream

@@ -52,7 +52,7 @@ def _use_colour(stream) -> bool:
 
 def _check_save(args: argparse.Namespace) -> None:
     """Refuse a wrong --save path before any question is asked or answer screened."""
-    if getattr(args, "save", None):
+    if getattr(args, "save", None) is not None:  # '' is a wrong path, not "no saving"
         from .storage import check_target
 
         check_target(args.save, force=args.force, answers=getattr(args, "answers", None))
@@ -69,7 +69,7 @@ def finish(intake: Intake, rules: RuleSet, fmt: str, save: str | None, *, force:
     width = min(shutil.get_terminal_size((88, 24)).columns, 100) if sys.stdout.isatty() else 88
     output = render(assessment, fmt, rules, colour=fmt == "text" and _use_colour(sys.stdout),
                     width=width - 1)
-    if save:
+    if save is not None:
         # Save first, then print: a failed save must end with one error line and no
         # routine on stdout, not a routine that reads as if all went well.
         from .storage import save_private

@@ -32,12 +32,15 @@ def check_target(path: str | Path, *, force: bool = False, answers: str | None =
     An ``InputError``: the path is wrong, not the machine."""
     target = Path(path)
     name = shown(str(path), 200)
+    if target.name in ("", ".", "..") or str(path).endswith(os.sep):
+        raise InputError(f"'{name}': not a file name to save to")
     try:
         info = os.lstat(target)
     except FileNotFoundError:
         info = None
-    except OSError as exc:
-        raise InputError(f"{name}: cannot save there: {exc.strerror}") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        raise InputError(f"{name}: cannot save there: {getattr(exc, 'strerror', None) or exc}"
+                         ) from None
     if info is not None:
         if stat.S_ISLNK(info.st_mode):
             raise InputError(f"{name}: is a symbolic link; not saving through it")

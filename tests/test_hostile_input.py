@@ -279,6 +279,12 @@ def test_messages_escape_and_cut_what_they_echo(data):
     ["rules", "show", "\u202edvt.refer\n"],
     ["screen", "--answers", str(EXAMPLE), "--rules", "/no/such\n\x07dir"],
     ["--nope\x1b"],
+    ["screen", "--answers", "nul\x00byte"],
+    ["screen", "--answers", str(EXAMPLE), "--save", "nul\x00byte"],
+    ["screen", "--answers", str(EXAMPLE), "--save", ""],
+    ["screen", "--answers", str(EXAMPLE), "--save", "."],
+    ["screen", "--answers", str(EXAMPLE), "--save", "/tmp/"],
+    ["screen", "--answers", "bad-\udcff-name.json"],
 ])
 def test_command_line_arguments_are_echoed_safely(argv):
     assert_clean(*call(*argv))

@@ -11,10 +11,12 @@ import time
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 from test_cli import SCREENER, run, wait_for_imports
 
 from screener import default_rules
-from screener.batch import run_batch
+from screener.batch import run_batch, split_lines
 
 LINES = [
     '{"conditions": []}',                                              # 1 proceed
@@ -248,3 +250,32 @@ def test_the_durable_rules_logger_is_silenced():
 
     assert main(["rules"]) == 0
     assert logging.getLogger("durable").disabled
+
+
+_line_st = st.one_of(
+    st.binary(max_size=60).map(lambda b: b.replace(b"\n", b"")),
+    st.sampled_from([GOOD, b"", b"\r", GOOD + b"\r", b"\xff", b'{"conditions": [{"code": "dvt"}]}',
+                     b'{"a": 1, "a": 2}', b"[" * 100, b'{"minutes": ' + b"9" * 50 + b"}",
+                     b" " * 200, json.dumps({"\x1b[2J\n": 1}).encode()]))
+
+
+@given(lines=st.lists(_line_st, max_size=12), final_newline=st.booleans())
+def test_every_input_line_gets_exactly_one_valid_result_line(lines, final_newline):
+    """Whatever the bytes, split on '\n' only: one JSON record per line, numbered in
+    order, and the summary counts them all."""
+    data = b"\n".join(lines) + (b"\n" if final_newline else b"")
+    read = data.split(b"\n")
+    if read[-1] == b"":
+        read.pop()  # a final newline ends the last line; it does not start one
+    out, err = io.StringIO(), io.StringIO()
+    tally = run_batch(split_lines(io.BytesIO(data), 100), default_rules(), out, err)
+    results = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [r["line"] for r in results] == list(range(1, len(read) + 1))
+    assert tally.total == len(read) and err.getvalue() == tally.summary() + "\n"
+    good = {GOOD, b'{"conditions": [{"code": "dvt"}]}'}
+    for record, line in zip(results, read):
+        content = line.removesuffix(b"\r")
+        if content in good:
+            assert record["ok"], record
+        elif not content.strip() or b"\xff" in content or len(line) > 100:
+            assert not record["ok"], record

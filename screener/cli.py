@@ -253,6 +253,8 @@ def _quiet_stdout() -> None:
 def _run(argv: list[str] | None) -> int:
     import logging
 
+    with interrupts.deferred():  # a signal inside pydantic_core's start-up (Rust, pyo3)
+        import pydantic_core  # noqa: F401 - makes it panic: a Rust message and exit 1
     logging.getLogger("durable").disabled = True  # it would print tracebacks of its own
     try:
         args = build_parser().parse_args(argv)

@@ -64,11 +64,13 @@ def finish(intake: Intake, rules: RuleSet, fmt: str, save: str | None, *, force:
     from .render import render
     from .screening import screen
 
-    with interrupts.deferred():  # durable_rules would turn a Ctrl-C into a failed screening
-        assessment = screen(intake, rules)
     width = min(shutil.get_terminal_size((88, 24)).columns, 100) if sys.stdout.isatty() else 88
-    output = render(assessment, fmt, rules, colour=fmt == "text" and _use_colour(sys.stdout),
-                    width=width - 1)
+    # durable_rules would turn a Ctrl-C into a failed screening, and pydantic's serialiser
+    # into a serialisation error: hold it until both are done (they take milliseconds).
+    with interrupts.deferred():
+        assessment = screen(intake, rules)
+        output = render(assessment, fmt, rules, colour=fmt == "text" and _use_colour(sys.stdout),
+                        width=width - 1)
     if save is not None:
         # Save first, then print: a failed save must end with one error line and no
         # routine on stdout, not a routine that reads as if all went well.
@@ -269,8 +271,22 @@ def _run(argv: list[str] | None) -> int:
         _quiet_stdout()
         return EXIT_FAILURE
     except Exception as exc:  # fail closed: a message, never a routine, never a traceback
+        if _caused_by_interrupt(exc):
+            raise KeyboardInterrupt from None
         _say(f"failed, no result given: {type(exc).__name__}: {exc}")
         return EXIT_FAILURE
+
+
+def _caused_by_interrupt(exc: BaseException) -> bool:
+    """A library that caught a Ctrl-C and raised its own error instead."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _flushed() -> bool:

@@ -378,3 +378,28 @@ def test_every_malformed_input_gives_the_clean_error(data, tmp_path_factory):
 ])
 def test_malformed_input_through_the_real_command(data):
     assert_clean_process(run_raw(["screen", "--answers", "-"], input=data))
+
+
+# -- interruptions in-process ------------------------------------------------------------
+
+
+def _interrupting(*args, **kwargs):  # type: ignore[no-untyped-def]
+    raise KeyboardInterrupt
+
+
+def _wrapping(*args, **kwargs):  # type: ignore[no-untyped-def]
+    try:
+        raise KeyboardInterrupt
+    except KeyboardInterrupt as exc:
+        raise ValueError("serialisation failed") from exc  # as a library might
+
+
+@pytest.mark.parametrize("fake", [_interrupting, _wrapping])
+def test_an_interruption_anywhere_exits_130_in_one_line(fake, monkeypatch, tmp_path):
+    import screener.screening
+
+    monkeypatch.setattr(screener.screening, "screen", fake)
+    saved = tmp_path / "result.json"
+    code, out, err = call("screen", "--answers", str(EXAMPLE), "--save", str(saved))
+    assert code == 130 and out == "" and not saved.exists()
+    assert err == "screener: cancelled; nothing was saved.\n"

@@ -67,9 +67,15 @@ def check_readable(mode: int, name: str) -> None:
 def read_bounded(stream: IO[bytes], limit: int, name: str) -> bytes:
     """At most ``limit`` bytes from ``stream``; more is an error, found by reading only
     one byte past the limit, never the whole of a huge input."""
-    data = stream.read(limit + 1)
-    if data is None:  # a non-blocking stream with nothing ready: treat as empty
-        data = b""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limit:  # in chunks: read(n) would set aside n bytes at once
+        chunk = stream.read(min(_CHUNK, limit + 1 - size))
+        if not chunk:  # end of input (None: a non-blocking stream with nothing ready)
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    data = b"".join(chunks)
     if len(data) > limit:
         raise InputError(f"{name}: larger than the limit of {limit} bytes "
                          f"(see --max-input-bytes or {LIMIT_VARIABLE})")

@@ -158,6 +158,11 @@ def test_a_bad_limit_is_one_line(value, monkeypatch):
     assert "SCREENER_MAX_INPUT_BYTES" in err
 
 
+def test_a_huge_limit_is_not_set_aside_in_memory():
+    code, out, err = call("screen", "--answers", str(EXAMPLE), "--max-input-bytes", str(1 << 40))
+    assert code == 0 and out.startswith("ADJUST"), err
+
+
 def test_a_200_mb_file_is_refused_without_reading_it(tmp_path):
     big = tmp_path / "big.json"
     with open(big, "wb") as f:

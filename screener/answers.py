@@ -149,22 +149,18 @@ class _Repeated(dict):  # type: ignore[type-arg]
     """An object in which a key was repeated: marked while parsing, refused after, when
     the path to it is known."""
 
-    key: str = ""
-
-
-def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in data:  # silently keeping the last would let a second key hide the first
-            repeated = _Repeated(data)
-            repeated.key = key
-            return repeated
-        data[key] = value
-    return data
+    def __init__(self, pairs: list[tuple[str, Any]]):
+        super().__init__(pairs)
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                self.key = key
+                break
+            seen.add(key)
 
 
 def _find_repeated(value: Any, path: tuple[str, ...] = ()) -> str | None:
-    """'conditions.0: repeated key 'cleared''-style message for the first object with a
+    """A "conditions.0: duplicate key 'cleared'" message for the first object with a
     repeated key, or None. Nesting is already bounded, so recursing is safe."""
     if isinstance(value, _Repeated):
         where = ".".join(shown(p) for p in path)
@@ -198,6 +194,8 @@ def _constant(text: str) -> NoReturn:
 
 
 def _check_depth(text: str, name: str) -> None:
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return  # too few brackets to nest too deep: skip the scan (most intakes)
     depth = 0
     for match in _TOKENS.finditer(text):
         token = match.group()
@@ -212,8 +210,17 @@ def _check_depth(text: str, name: str) -> None:
 def load_json(text: str, name: str) -> Any:
     """Parse JSON strictly; every problem an ``InputError`` naming ``name``."""
     _check_depth(text, name)
+    repeated: list[bool] = []  # per call, not global: screening is used from threads
+
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        data = dict(pairs)  # silently keeping the last would let a second key hide the first
+        if len(data) == len(pairs):
+            return data
+        repeated.append(True)
+        return _Repeated(pairs)
+
     try:
-        data = json.loads(text, object_pairs_hook=_unique, parse_int=_integer,
+        data = json.loads(text, object_pairs_hook=unique, parse_int=_integer,
                           parse_float=_real, parse_constant=_constant)
     except _Refused as exc:
         raise InputError(f"{name}: {exc}") from None
@@ -222,9 +229,8 @@ def load_json(text: str, name: str) -> Any:
                          f"column {exc.colno})") from None
     except (RecursionError, ValueError) as exc:  # a belt to the depth check's braces
         raise InputError(f"{name}: not valid JSON ({type(exc).__name__})") from None
-    repeated = _find_repeated(data)
     if repeated:
-        raise InputError(f"{name}: {repeated}")
+        raise InputError(f"{name}: {_find_repeated(data)}")
     return data
 
 

@@ -408,3 +408,19 @@ def test_an_interruption_anywhere_exits_130_in_one_line(fake, monkeypatch, tmp_p
     code, out, err = call("screen", "--answers", str(EXAMPLE), "--save", str(saved))
     assert code == 130 and out == "" and not saved.exists()
     assert err == "screener: cancelled; nothing was saved.\n"
+
+
+def test_repeated_keys_are_found_from_many_threads_at_once():
+    """Duplicate detection keeps no global state: screening is used from threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def parse(n: int) -> bool:
+        text = '{"a": 1, "a": 2}' if n % 2 else '{"a": 1, "b": 2}'
+        try:
+            load_json(text, "x")
+            return False
+        except InputError:
+            return True
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(parse, range(4000))) == [n % 2 == 1 for n in range(4000)]

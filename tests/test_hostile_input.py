@@ -123,14 +123,46 @@ def test_a_repeated_key_nested_in_a_rule_is_refused(tmp_path):
         load_rules(folder)
 
 
-def test_yaml_merge_keys_and_distinct_keys_still_load(tmp_path):
+def test_distinct_keys_and_inline_merges_still_load():
     import yaml
 
     from screener.ruleset import _Loader
 
-    assert yaml.load("a: &x {p: 1}\nb:\n  <<: *x\n  p: 2\n", Loader=_Loader) == {
-        "a": {"p": 1}, "b": {"p": 2}}
+    assert yaml.load("a: {p: 1}\nb:\n  <<: {p: 1, q: 2}\n  p: 2\n", Loader=_Loader) == {
+        "a": {"p": 1}, "b": {"p": 2, "q": 2}}
     assert load_rules(default_rules().path).digest == default_rules().digest
+
+
+_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + n)}: &{chr(98 + n)} [{', '.join(['*' + chr(97 + n)] * 10)}]\n" for n in range(8))
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("dvt.yaml", _LAUGHS, "anchors and aliases are not allowed"),
+    ("dvt.yaml", "code: &c dvt\nquestion: *c\n", "anchors and aliases are not allowed"),
+    ("dvt.yaml", "[" * 5000 + "]" * 5000, "cannot read"),
+    ("dvt.yaml", "code: dvt\n" + "# padding\n" * 200_000, "larger than"),
+])
+def test_hostile_rule_files_are_rules_errors(tmp_path, name, content, message):
+    folder = _rules_copy(tmp_path)
+    (folder / name).write_text(content)
+    start = time.monotonic()
+    with pytest.raises(RulesError, match=message):
+        load_rules(folder)
+    assert time.monotonic() - start < 5
+    assert_clean(*call("screen", "--answers", str(EXAMPLE), "--rules", str(folder)))
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_rule_file_that_is_not_a_file_is_refused(tmp_path, kind):
+    folder = _rules_copy(tmp_path)
+    (folder / "dvt.yaml").unlink()
+    if kind == "fifo":
+        os.mkfifo(folder / "dvt.yaml")  # reading it would wait for a writer for ever
+    else:
+        (folder / "dvt.yaml").symlink_to("/dev/zero")
+    with pytest.raises(RulesError, match="dvt.yaml: not a regular file"):
+        load_rules(folder)
 
 
 # -- oversize input, devices, closed stdin ----------------------------------------------

@@ -5,7 +5,6 @@ screened and written before the next, so memory does not grow with the input."""
 from __future__ import annotations
 
 import json
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -15,10 +14,12 @@ from typing import IO
 from .answers import InputError, parse_intake
 from .assessment import Assessment
 from .errors import ScreenerError
-from .intake import Intake
+from .interrupts import deferred
 from .ruleset import RuleSet
 from .screening import screen
 from .vocabulary import DECISIONS
+
+_CHUNK = 1 << 16
 
 
 @dataclass
@@ -39,33 +40,88 @@ class Tally:
                 f"failed {self.failed}")
 
 
-def numbered(stream: Iterable[str]) -> Iterator[tuple[int, str]]:
-    """Non-blank lines with their 1-based line numbers."""
-    for number, line in enumerate(stream, 1):
-        if line.strip():
-            yield number, line
+@dataclass(frozen=True)
+class LongLine:
+    """A line over the size limit: read past and counted, never held in memory."""
+
+    size: int
+    limit: int
 
 
-def _parse(number: int, line: str, rules: RuleSet) -> Intake:
-    return parse_intake(line, f"line {number}", rules)
+def split_lines(stream: IO[bytes], limit: int) -> Iterator[bytes | LongLine]:
+    """The lines of a binary stream, split on ``\n`` only (a lone ``\r`` stays inside
+    its line, so line numbers match what an editor shows), each at most ``limit`` bytes
+    without its line ending, read one at a time."""
+    while True:
+        raw = stream.readline(limit + 2)  # the content, and '\r\n'
+        if not raw:
+            return
+        content = raw.removesuffix(b"\n").removesuffix(b"\r")
+        if len(content) <= limit:
+            yield raw
+            continue
+        size = len(raw)
+        while not raw.endswith(b"\n"):
+            raw = stream.readline(_CHUNK)
+            if not raw:
+                break
+            size += len(raw)
+        yield LongLine(size, limit)
 
 
-def screen_lines(lines: Iterable[str], rules: RuleSet, tally: Tally) -> Iterator[str]:
-    """One JSON result line per non-blank input line, in input order. A bad line gives
-    ``{"line": N, "ok": false, "error": ...}`` and the batch goes on."""
+def numbered(lines: Iterable[str | bytes | LongLine]) -> Iterator[tuple[int, str | InputError]]:
+    """Every line with its 1-based number: its text without the line ending, or the
+    error that makes it unreadable. A blank line is an error of its own ('blank line'),
+    so every input line gets exactly one output line and nothing is skipped silently."""
+    for number, line in enumerate(lines, 1):
+        name = f"line {number}"
+        if isinstance(line, LongLine):
+            yield number, InputError(f"{name}: longer than the limit of {line.limit} bytes "
+                                     f"(see --max-input-bytes)")
+            continue
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield number, InputError(f"{name}: not valid UTF-8 (byte {exc.start + 1})")
+                continue
+        text = line.removesuffix("\n").removesuffix("\r")
+        yield number, text if text.strip() else InputError(f"{name}: blank line, no intake")
+
+
+def _screen_one(number: int, line: str | InputError, rules: RuleSet) -> tuple[str, str]:
+    """What one line gave (a decision, 'invalid' or 'failed') and its result line."""
+    try:
+        if isinstance(line, InputError):
+            raise line
+        assessment = screen(parse_intake(line, f"line {number}", rules), rules)
+    except InputError as exc:
+        return "invalid", json.dumps({"line": number, "ok": False, "error": str(exc)})
+    except ScreenerError as exc:
+        return "failed", json.dumps({"line": number, "ok": False, "error": f"line {number}: {exc}"})
+    except Exception as exc:  # noqa: BLE001 - one line failing never stops the batch
+        return "failed", json.dumps({"line": number, "ok": False,
+                                     "error": f"line {number}: failed: {type(exc).__name__}"})
+    return assessment.decision, (
+        f'{{"line": {number}, "ok": true, "assessment": {assessment.model_dump_json()}}}')
+
+
+def screen_lines(lines: Iterable[str | bytes | LongLine], rules: RuleSet,
+                 tally: Tally) -> Iterator[str]:
+    """One JSON result line per input line, in input order. A bad line gives
+    ``{"line": N, "ok": false, "error": ...}`` and the batch goes on. A Ctrl-C while a
+    line is screened drops that line (it is neither written nor counted), since the
+    engine would otherwise report it as a failed screening."""
     for number, line in numbered(lines):
-        try:
-            assessment = screen(_parse(number, line, rules), rules)
-        except InputError as exc:
+        with deferred():
+            kind, result = _screen_one(number, line, rules)
+        if kind == "invalid":
             tally.invalid += 1
-            yield json.dumps({"line": number, "ok": False, "error": str(exc)})
-            continue
-        except ScreenerError as exc:
+        elif kind == "failed":
             tally.failed += 1
-            yield json.dumps({"line": number, "ok": False, "error": f"line {number}: {exc}"})
-            continue
-        tally.decisions[assessment.decision] += 1
-        yield f'{{"line": {number}, "ok": true, "assessment": {assessment.model_dump_json()}}}'
+        else:
+            tally.decisions[kind] += 1
+        yield result
 
 
 class Progress:
@@ -90,14 +146,20 @@ class Progress:
             self.stream.write("\r\x1b[K")
 
 
-def run_batch(lines: Iterable[str], rules: RuleSet, out: IO[str], err: IO[str]) -> Tally:
+def run_batch(lines: Iterable[str | bytes | LongLine], rules: RuleSet, out: IO[str],
+              err: IO[str]) -> Tally:
+    """Screen every line to ``out``; the summary goes to ``err`` however the run ends
+    (an interruption still tells how many lines were written)."""
     tally = Tally()
     progress = Progress(err)
-    for n, result in enumerate(screen_lines(lines, rules, tally), 1):
-        out.write(result + "\n")
-        progress.tick(n)
-    progress.close()
-    err.write(tally.summary() + "\n")
+    try:
+        for n, result in enumerate(screen_lines(lines, rules, tally), 1):
+            with deferred():  # a result line is written whole or not at all
+                out.write(result + "\n")
+            progress.tick(n)
+    finally:
+        progress.close()
+        err.write(tally.summary() + "\n")
     return tally
 
 
@@ -120,14 +182,17 @@ def compare(old: Assessment, new: Assessment) -> dict[str, object]:
     return change
 
 
-def diff_lines(lines: Iterable[str], old: RuleSet, new: RuleSet,
+def diff_lines(lines: Iterable[str | bytes | LongLine], old: RuleSet, new: RuleSet,
                counts: Counter[str]) -> Iterator[dict[str, object]]:
     """One record per intake whose decision, exclusions or caps differ, or that is invalid."""
     for number, line in numbered(lines):
         counts["intakes"] += 1
         try:
-            before = screen(_parse(number, line, old), old)
-            after = screen(_parse(number, line, new), new)
+            if isinstance(line, InputError):
+                raise line
+            with deferred():  # see screen_lines: a Ctrl-C drops the line, never fails it
+                before = screen(parse_intake(line, f"line {number}", old), old)
+                after = screen(parse_intake(line, f"line {number}", new), new)
         except (InputError, ScreenerError) as exc:
             counts["invalid"] += 1
             yield {"line": number, "error": str(exc)}
@@ -162,7 +227,3 @@ def diff_summary(counts: Counter[str]) -> str:
             f"{counts['changed decision']}, exclusions {counts['changed exclusions']}, caps "
             f"{counts['changed pressure_caps']}; {counts['less restrictive']} less restrictive); "
             f"{counts['invalid']} invalid")
-
-
-def open_lines(source: str) -> IO[str]:
-    return sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115

@@ -9,18 +9,21 @@ import json
 import os
 import shutil
 import sys
-from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from .answers import InputError, parse_intake
-from .errors import RulesError
-from .intake import Intake
-from .ruleset import RuleSet, default_rules, load_rules
+from . import interrupts
+from .answers import input_limit, opened, parse_intake, parse_size, read_answers, source_name
+from .errors import LINE_LIMIT, InputError, RulesError, SaveError, shown
+
+if TYPE_CHECKING:  # the heavy modules load inside main(), after Ctrl-C is handled
+    from .intake import Intake
+    from .ruleset import RuleSet
 
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID, EXIT_REFER, EXIT_URGENT, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 DECISION_EXIT = {"proceed": EXIT_OK, "adjust": EXIT_OK, "refer": EXIT_REFER, "urgent": EXIT_URGENT}
 FORMATS = ("text", "json", "markdown")
 FORMATS += ("cds", "fhir")  # screener/fhir
+_saved: list[str] = []  # what this run saved, so a cancellation says so truthfully
 
 
 class _Parser(argparse.ArgumentParser):
@@ -28,17 +31,19 @@ class _Parser(argparse.ArgumentParser):
         raise InputError(f"{message} (see 'screener --help')")
 
 
-def read_intake(source: str, rules: RuleSet) -> Intake:
-    """Read one intake from a file or '-' (stdin), as a fully validated ``Intake``."""
-    name = "stdin" if source == "-" else source
-    try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{name}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
-    return parse_intake(text, name, rules)
+def _size(text: str) -> int:
+    return parse_size(text, "--max-input-bytes")
+
+
+def read_intake(source: str, rules: RuleSet, limit: int | None = None) -> Intake:
+    """Read one intake from a file or '-' (stdin), as a fully validated ``Intake``; at
+    most ``limit`` bytes (default: ``SCREENER_MAX_INPUT_BYTES`` or 1 MiB)."""
+    return parse_intake(read_answers(source, input_limit(limit)), source_name(source), rules)
 
 
 def _rules(args: argparse.Namespace) -> RuleSet:
+    from .ruleset import default_rules, load_rules
+
     return load_rules(args.rules) if getattr(args, "rules", None) else default_rules()
 
 
@@ -46,31 +51,48 @@ def _use_colour(stream) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
-def finish(intake: Intake, rules: RuleSet, fmt: str, save: str | None) -> int:
-    """Screen, render, print, optionally save; the exit status for the decision."""
+def _check_save(args: argparse.Namespace) -> None:
+    """Refuse a wrong --save path before any question is asked or answer screened."""
+    if getattr(args, "save", None) is not None:  # '' is a wrong path, not "no saving"
+        from .storage import check_target
+
+        check_target(args.save, force=args.force, answers=getattr(args, "answers", None))
+
+
+def finish(intake: Intake, rules: RuleSet, fmt: str, save: str | None, *, force: bool = False,
+           answers: str | None = None) -> int:
+    """Screen, render, optionally save, print; the exit status for the decision."""
     from .render import render
     from .screening import screen
 
-    assessment = screen(intake, rules)
     width = min(shutil.get_terminal_size((88, 24)).columns, 100) if sys.stdout.isatty() else 88
-    if fmt in ("cds", "fhir"):
-        from .fhir import render as render_fhir
+    # durable_rules would turn a Ctrl-C into a failed screening, and pydantic's serialiser
+    # into a serialisation error: hold it until both are done (they take milliseconds).
+    with interrupts.deferred():
+        assessment = screen(intake, rules)
+        if fmt in ("cds", "fhir"):
+            from .fhir import render as render_fhir
 
-        output = render_fhir(assessment, fmt, rules)
-    else:
-        output = render(assessment, fmt, rules, colour=fmt == "text" and _use_colour(sys.stdout),
-                        width=width - 1)
-    if save:
+            output = render_fhir(assessment, fmt, rules)
+        else:
+            output = render(assessment, fmt, rules,
+                            colour=fmt == "text" and _use_colour(sys.stdout), width=width - 1)
+    if save is not None:
+        # Save first, then print: a failed save must end with one error line and no
+        # routine on stdout, not a routine that reads as if all went well.
         from .storage import save_private
 
-        save_private(save, intake, assessment)
+        save_private(save, intake, assessment, force=force, answers=answers)
+        _saved.append(save)
     sys.stdout.write(output)
     return DECISION_EXIT[assessment.decision]
 
 
 def cmd_screen(args: argparse.Namespace) -> int:
+    _check_save(args)
     rules = _rules(args)
-    return finish(read_intake(args.answers, rules), rules, args.format, args.save)
+    return finish(read_intake(args.answers, rules, args.max_input_bytes), rules, args.format,
+                  args.save, force=args.force, answers=args.answers)
 
 
 def cmd_checklist(args: argparse.Namespace) -> int:
@@ -81,8 +103,9 @@ def cmd_checklist(args: argparse.Namespace) -> int:
                          "'screener screen --answers FILE' (or '-' for stdin)")
     from .checklist import run_checklist
 
+    _check_save(args)
     rules = _rules(args)
-    return finish(run_checklist(rules), rules, args.format, args.save)
+    return finish(run_checklist(rules), rules, args.format, args.save, force=args.force)
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -91,7 +114,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
     rules = _rules(args)
     if args.action == "show":
         if not args.id or args.id not in rules.rule_index:
-            raise InputError(f"unknown rule id {args.id!r} (see 'screener rules')")
+            raise InputError(f"unknown rule id '{shown(args.id or '')}' (see 'screener rules')")
         sys.stdout.write(rule_page(rules, args.id))
     else:
         sys.stdout.write(rule_listing(rules))
@@ -116,7 +139,7 @@ def cmd_response(args: argparse.Namespace) -> int:
     from .fhir import intake_to_response
 
     rules = _rules(args)
-    response = intake_to_response(read_intake(args.answers, rules), rules)
+    response = intake_to_response(read_intake(args.answers, rules, args.max_input_bytes), rules)
     sys.stdout.write(json.dumps(response, indent=2, ensure_ascii=False) + "\n")
     return EXIT_OK
 
@@ -125,29 +148,22 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from .explain import explain_text
 
     rules = _rules(args)
-    intake = read_intake(args.answers, rules)
-    text, decision = explain_text(rules, intake)
+    intake = read_intake(args.answers, rules, args.max_input_bytes)
+    with interrupts.deferred():  # as in finish(): never a Ctrl-C read as an engine failure
+        text, decision = explain_text(rules, intake)
     sys.stdout.write(text)
     return DECISION_EXIT[decision]
-
-
-def _open(source: str):
-    from .batch import open_lines
-
-    try:
-        return open_lines(source)
-    except OSError as exc:
-        raise InputError(f"{source}: cannot read: {exc.strerror or exc}") from None
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
     """Exit 0 when every line was screened, 2 when any line was invalid, 1 when any
     failed otherwise. Refer and urgent are results, not failures."""
-    from .batch import run_batch
+    from .batch import run_batch, split_lines
 
     rules = _rules(args)
-    with _open(args.answers) as lines:
-        tally = run_batch(lines, rules, sys.stdout, sys.stderr)
+    limit = input_limit(args.max_input_bytes)
+    with opened(args.answers) as stream:
+        tally = run_batch(split_lines(stream, limit), rules, sys.stdout, sys.stderr)
     return EXIT_FAILURE if tally.failed else EXIT_INVALID if tally.invalid else EXIT_OK
 
 
@@ -155,14 +171,16 @@ def cmd_diff(args: argparse.Namespace) -> int:
     """Exit 0 whether or not decisions changed; 2 when any line was invalid."""
     from collections import Counter
 
-    from .batch import describe_change, diff_lines, diff_summary
+    from .batch import describe_change, diff_lines, diff_summary, split_lines
+    from .ruleset import load_rules
 
     if len(args.rules or []) != 2:
         raise InputError("diff needs --rules OLD --rules NEW")
     old, new = (load_rules(path) for path in args.rules)
+    limit = input_limit(args.max_input_bytes)
     counts: Counter[str] = Counter()
-    with _open(args.answers) as lines:
-        for record in diff_lines(lines, old, new, counts):
+    with opened(args.answers) as stream:
+        for record in diff_lines(split_lines(stream, limit), old, new, counts):
             sys.stdout.write((json.dumps(record) if args.format == "json"
                               else describe_change(record)) + "\n")
     summary = diff_summary(counts)
@@ -173,23 +191,35 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_INVALID if counts["invalid"] else EXIT_OK
 
 
+def _limit_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--max-input-bytes", type=_size, metavar="N", help=(
+        "refuse answers (or a batch line) over N bytes; default $SCREENER_MAX_INPUT_BYTES "
+        "or 1 MiB"))
+
+
+def _save_flags(p: argparse.ArgumentParser, help: str) -> None:
+    p.add_argument("--save", metavar="PATH", help=help)
+    p.add_argument("--force", action="store_true", help="let --save replace an existing file")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="screener", description=(
         "Leg massage safety screener. With no command on a terminal: the interactive "
         "checklist. It supports, and never replaces, professional judgement."))
     parser.add_argument("--answers", help="replay saved answers (JSON) instead of prompting")
     parser.add_argument("--format", choices=FORMATS, default="text")
-    parser.add_argument("--save", metavar="PATH",
-                        help="save answers and result (owner-only file); nothing is saved otherwise")
+    _save_flags(parser, "save answers and result (owner-only file); nothing is saved otherwise")
     parser.add_argument("--rules", metavar="DIR", help="a rule set folder of one's own")
+    _limit_flag(parser)
     parser.set_defaults(func=cmd_checklist)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     p = sub.add_parser("screen", help="screen a JSON intake without prompts")
     p.add_argument("--answers", required=True, metavar="FILE", help="JSON intake, '-' for stdin")
     p.add_argument("--format", choices=FORMATS, default="text")
-    p.add_argument("--save", metavar="PATH", help="save answers and result (owner-only file)")
+    _save_flags(p, "save answers and result (owner-only file)")
     p.add_argument("--rules", metavar="DIR")
+    _limit_flag(p)
     p.set_defaults(func=cmd_screen)
 
     p = sub.add_parser("rules", help="list the rules, or show one: rules show ID")
@@ -209,41 +239,118 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("response", help="print an intake as a FHIR QuestionnaireResponse")
     p.add_argument("--answers", required=True, metavar="FILE", help="JSON intake, '-' for stdin")
     p.add_argument("--rules", metavar="DIR")
+    _limit_flag(p)
     p.set_defaults(func=cmd_response)
 
     p = sub.add_parser("explain", help="which rules fired for an intake, which did not, and why")
     p.add_argument("--answers", required=True, metavar="FILE")
     p.add_argument("--rules", metavar="DIR")
+    _limit_flag(p)
     p.set_defaults(func=cmd_explain)
 
     p = sub.add_parser("batch", help="screen JSON Lines, one intake a line, to JSON Lines")
     p.add_argument("--answers", required=True, metavar="FILE", help="JSON Lines, '-' for stdin")
     p.add_argument("--rules", metavar="DIR")
+    _limit_flag(p)
     p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("diff", help="which intakes a new rule set would decide differently")
     p.add_argument("--rules", action="append", metavar="DIR", help="give twice: OLD then NEW")
     p.add_argument("--answers", required=True, metavar="FILE", help="JSON Lines, '-' for stdin")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    _limit_flag(p)
     p.set_defaults(func=cmd_diff)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def _say(message: str) -> None:
+    """One line on stderr, whatever the message holds: control characters escaped (a
+    name cannot add lines or drive the terminal) and cut to ``LINE_LIMIT``."""
+    try:
+        sys.stderr.write(f"screener: {shown(message, LINE_LIMIT)}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass  # no stderr to speak to: the exit status still says it
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so that Python's final flush does
+    not print 'Exception ignored ... BrokenPipeError' on the way out."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _run(argv: list[str] | None) -> int:
+    import logging
+
+    with interrupts.deferred():  # a signal inside pydantic_core's start-up (Rust, pyo3)
+        import pydantic_core  # noqa: F401 - makes it panic: a Rust message and exit 1
+    logging.getLogger("durable").disabled = True  # it would print tracebacks of its own
     try:
         args = build_parser().parse_args(argv)
         return args.func(args)
     except (InputError, RulesError) as exc:
-        print(f"screener: {exc}", file=sys.stderr)
+        _say(str(exc))
         return EXIT_INVALID
-    except KeyboardInterrupt:
-        print("screener: cancelled; nothing was saved.", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except SaveError as exc:
+        _say(str(exc))
+        return EXIT_FAILURE
     except BrokenPipeError:
+        _quiet_stdout()
         return EXIT_FAILURE
     except Exception as exc:  # fail closed: a message, never a routine, never a traceback
-        print(f"screener: failed, no result given: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if _caused_by_interrupt(exc):
+            raise KeyboardInterrupt from None
+        _say(f"failed, no result given: {type(exc).__name__}: {exc}")
         return EXIT_FAILURE
+
+
+def _caused_by_interrupt(exc: BaseException) -> bool:
+    """A library that caught a Ctrl-C and raised its own error instead."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _flushed() -> bool:
+    """Flush stdout; False (and stdout quietened) when the reader has gone."""
+    try:
+        sys.stdout.flush()
+        return True
+    except (OSError, ValueError, AttributeError):
+        _quiet_stdout()
+        return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The console entry point. Ctrl-C and SIGTERM exit 130 with one line at any point:
+    the first lets what is under way finish (a batch line, the output a slow reader is
+    still taking); a second stops at once."""
+    restore = interrupts.install()
+    _saved.clear()
+    try:
+        try:
+            status = _run(argv)
+            return status if _flushed() else EXIT_FAILURE
+        except KeyboardInterrupt:
+            _say("cancelled; " + (f"the result was saved to {_saved[0]}" if _saved
+                                  else "nothing was saved") + ".")
+            _flushed()
+            return EXIT_INTERRUPTED
+    except KeyboardInterrupt:  # a second one: drop the output still held, stop now
+        _quiet_stdout()
+        return EXIT_INTERRUPTED
+    finally:
+        restore()
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import stat
 import threading
 from functools import cache
 from importlib import resources
@@ -26,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import RulesError, describe_invalid
+from .errors import RulesError, describe_invalid, shown
 from .vocabulary import (
     Area,
     Decision,
@@ -36,7 +37,57 @@ from .vocabulary import (
 )
 
 MANIFEST = "ruleset.yaml"
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+RULE_FILE_LIMIT = 1 << 20  # a rule file is a few kB
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser where built
+
+
+class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
+    """YAML's safe loader (the C parser where available), refusing a key repeated in one
+    mapping: plain YAML keeps the last silently, so a second ``decision:`` would hide
+    the first."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue  # '<<' merges are resolved, and may override, by the base loader
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    repeated = key in seen
+                    seen.add(key)
+                except TypeError:
+                    continue  # an unhashable key: the base loader reports it
+                if repeated:
+                    mark = key_node.start_mark
+                    raise yaml.constructor.ConstructorError(
+                        None, None,
+                        f"duplicate key {shown(key)!r} (line {mark.line + 1}, column "
+                        f"{mark.column + 1})", mark)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        _refuse_aliases(node)
+        return super().construct_document(node)
+
+
+def _refuse_aliases(root: yaml.Node) -> None:
+    """Rule files have no use for anchors and aliases, and nested aliases expand to
+    billions of items when the rules are validated ('billion laughs'): refuse any node
+    reached twice."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            mark = node.start_mark
+            raise yaml.constructor.ConstructorError(
+                None, None, f"anchors and aliases are not allowed (line {mark.line + 1})", mark)
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
 _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
 
 Ask = Literal["sites", "sides", "days_ago", "severity", "cleared"]
@@ -364,10 +415,15 @@ def _owner(model: type[O], file: Path, digest: Any, files: dict[str, str]) -> O:
 
 def _read(file: Path, digest: Any) -> Any:
     try:
-        data = file.read_bytes()
+        if not stat.S_ISREG(file.stat().st_mode):  # a FIFO would block, a device never end
+            raise RulesError("not a regular file", file=str(file))
+        with file.open("rb") as stream:
+            data = stream.read(RULE_FILE_LIMIT + 1)
+        if len(data) > RULE_FILE_LIMIT:
+            raise RulesError(f"larger than {RULE_FILE_LIMIT} bytes", file=str(file))
         text = data.decode("utf-8")
         parsed = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise RulesError(f"cannot read: {first}", file=str(file)) from None
     if not isinstance(parsed, dict):

@@ -5,17 +5,23 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import signal
+import subprocess
+import time
 
+import pytest
 import yaml
-from test_cli import run
+from hypothesis import given
+from hypothesis import strategies as st
+from test_cli import SCREENER, run, wait_for_imports
 
 from screener import default_rules
-from screener.batch import run_batch
+from screener.batch import run_batch, split_lines
 
 LINES = [
     '{"conditions": []}',                                              # 1 proceed
     '{"conditions": [{"code": "open_wound", "sites": [{"area": "calf", "side": "left"}]}]}',
-    "",                                                                # 3 blank: skipped
+    "",                                                                # 3 blank: an error
     '{"conditions": [{"code": "dvt"}]}',                               # 4 refer
     "{not json",                                                       # 5 malformed
     '{"conditions": [{"code": "gout"}]}',                              # 6 invalid code
@@ -29,17 +35,18 @@ def test_batch_gives_one_result_per_line_in_order():
     out = run("batch", "--answers", "-", stdin="\n".join(LINES) + "\n")
     assert out.returncode == 2  # some lines were invalid
     results = [json.loads(line) for line in out.stdout.splitlines()]
-    assert [r["line"] for r in results] == [1, 2, 4, 5, 6, 7, 8, 9]
+    assert [r["line"] for r in results] == [1, 2, 3, 4, 5, 6, 7, 8, 9]
     ok = {r["line"]: r["assessment"]["decision"] for r in results if r["ok"]}
     assert ok == {1: "proceed", 2: "adjust", 4: "refer", 8: "urgent"}
     errors = {r["line"]: r["error"] for r in results if not r["ok"]}
+    assert errors[3] == "line 3: blank line, no intake"
     assert errors[5].startswith("line 5: not valid JSON")
     assert errors[6] == "line 6: conditions.0.code: unknown condition code 'gout'"
     assert errors[7].startswith("line 7: minutes: Input should be greater than or equal to 5")
     assert errors[9] == "line 9: expected a JSON object with 'conditions'"
     assert results[1]["assessment"]["exclusions"] == [{"area": "calf", "side": "left"}]
     assert out.stderr.strip() == (
-        "screened 8 lines: proceed 1, adjust 1, refer 1, urgent 1; invalid 4, failed 0")
+        "screened 9 lines: proceed 1, adjust 1, refer 1, urgent 1; invalid 5, failed 0")
 
 
 def test_batch_of_good_lines_exits_0(tmp_path):
@@ -97,3 +104,178 @@ def test_diff_reports_what_a_new_rule_set_changes(tmp_path):
 def test_diff_needs_two_rule_sets(tmp_path):
     out = run("diff", "--rules", str(default_rules().path), "--answers", "-", stdin="")
     assert out.returncode == 2 and "needs --rules OLD --rules NEW" in out.stderr
+
+
+# -- hostile and clumsy batch input -----------------------------------------------------
+
+GOOD = b'{"conditions": []}'
+
+
+def run_bytes(*args: str, stdin: bytes) -> subprocess.CompletedProcess:
+    return subprocess.run([str(SCREENER), *args], input=stdin, capture_output=True, timeout=120)
+
+
+def records(stdout: bytes) -> list[dict]:
+    return [json.loads(line) for line in stdout.decode().splitlines()]
+
+
+def test_an_undecodable_line_in_the_middle_is_one_error_record():
+    lines = [GOOD] * 2001
+    lines[999] = b'{"conditions": ["\xff"]}'
+    out = run_bytes("batch", "--answers", "-", stdin=b"\n".join(lines) + b"\n")
+    assert out.returncode == 2, out.stderr
+    results = records(out.stdout)
+    assert [r["line"] for r in results] == list(range(1, 2002))
+    bad = [r for r in results if not r["ok"]]
+    assert bad == [{"line": 1000, "ok": False, "error": "line 1000: not valid UTF-8 (byte 18)"}]
+    assert out.stderr.decode() == (
+        "screened 2001 lines: proceed 2000, adjust 0, refer 0, urgent 0; invalid 1, failed 0\n")
+
+
+def test_a_lone_cr_stays_inside_its_line_and_crlf_is_a_line_ending():
+    lines = [GOOD + b"\r" + GOOD, GOOD + b"\r", b"\r", GOOD, b'{"conditions": [{"code": "dvt"}]}']
+    out = run_bytes("batch", "--answers", "-", stdin=b"\n".join(lines) + b"\n")
+    results = records(out.stdout)
+    assert [r["line"] for r in results] == [1, 2, 3, 4, 5]
+    assert results[0]["error"].startswith("line 1: not valid JSON")
+    assert results[1]["ok"] and results[3]["ok"]
+    assert results[2]["error"] == "line 3: blank line, no intake"
+    assert results[4]["assessment"]["decision"] == "refer"
+
+
+def test_an_over_long_line_is_an_error_and_the_next_lines_go_on(tmp_path):
+    path = tmp_path / "day.jsonl"
+    path.write_bytes(b"\n".join([GOOD, b'{"conditions": [' + b" " * 5000 + b"]}", GOOD, GOOD]))
+    out = run_bytes("batch", "--answers", str(path), "--max-input-bytes", "100", stdin=b"")
+    results = records(out.stdout)
+    assert [r["ok"] for r in results] == [True, False, True, True]
+    assert results[1]["error"] == "line 2: longer than the limit of 100 bytes (see --max-input-bytes)"
+    assert out.returncode == 2
+
+
+def test_split_lines_never_holds_an_over_long_line():
+    from screener.batch import LongLine, split_lines
+
+    stream = io.BytesIO(b"a\r\n" + b"x" * 1_000_000 + b"\nb\rc\n\nd")
+    assert list(split_lines(stream, 10)) == [b"a\r\n", LongLine(1_000_001, 10), b"b\rc\n", b"\n", b"d"]
+
+
+def test_batch_from_dev_zero_or_a_folder_is_refused():
+    for source in ("/dev/zero", "/"):
+        out = run("batch", "--answers", source)
+        assert out.returncode == 2 and out.stdout == "" and out.stderr.count("\n") == 1
+
+
+def test_diff_reads_lines_the_same_way(tmp_path):
+    answers = tmp_path / "past.jsonl"
+    answers.write_bytes(b"\n".join([GOOD, b"\xff", GOOD + b"\r" + GOOD, b"", GOOD]) + b"\n")
+    rules = str(default_rules().path)
+    out = run_bytes("diff", "--rules", rules, "--rules", rules, "--answers", str(answers),
+                    "--format", "json", stdin=b"")
+    assert [json.loads(line)["line"] for line in out.stdout.decode().splitlines()] == [2, 3, 4]
+    assert out.stderr.decode().endswith("5 intakes: 0 changed (decision 0, exclusions 0, caps 0; "
+                                        "0 less restrictive); 3 invalid\n")
+
+
+def test_ctrl_c_during_a_batch_from_a_slow_pipe_exits_130_with_the_summary():
+    proc = subprocess.Popen([str(SCREENER), "batch", "--answers", "-"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdin
+    for _ in range(10):  # 30 results: less than a pipe holds, so writing never blocks
+        proc.stdin.write(b'{"conditions": [{"code": "dvt"}]}\n' * 3)
+        proc.stdin.flush()
+        time.sleep(0.03)
+    time.sleep(1.0)  # the pipe stays open: the batch waits for more, mid-run
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    lines = err.decode().splitlines()
+    assert len(lines) == 2 and "Traceback" not in err.decode()
+    assert lines == ["screened 30 lines: proceed 0, adjust 0, refer 30, urgent 0; invalid 0, "
+                     "failed 0", "screener: cancelled; nothing was saved."]
+    results = records(out)
+    assert len(results) == 30 and all(r["ok"] for r in results)
+
+
+def test_a_second_ctrl_c_stops_a_batch_whose_reader_has_stopped_reading():
+    proc = subprocess.Popen([str(SCREENER), "batch", "--answers", "-"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdin and proc.stderr
+    proc.stdin.write(b'{"conditions": [{"code": "dvt"}]}\n' * 1000)  # > a pipe of results
+    proc.stdin.flush()
+    time.sleep(1.5)  # blocked writing: nobody reads stdout
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.3)
+    assert proc.poll() is None  # the first waits for the line being written
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=10) == 130
+    err = proc.stderr.read().decode()
+    assert "Traceback" not in err and err.endswith("screener: cancelled; nothing was saved.\n")
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_signals_while_lines_are_screened_never_give_failed_records(sig, tmp_path):
+    """Signals land at many points of a busy batch: never a 'failed' line, never a
+    traceback, always exit 130 with the summary."""
+    day = tmp_path / "day.jsonl"
+    day.write_bytes(b'{"conditions": [{"code": "dvt"}]}\n' * 20_000)
+    for delay in (0.0, 0.05, 0.15, 0.3, 0.5):
+        proc = subprocess.Popen([str(SCREENER), "batch", "--answers", str(day)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        wait_for_imports(proc.pid)
+        time.sleep(delay)
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130, err
+        assert b"Traceback" not in err and err.decode().splitlines()[-1].startswith("screener: ")
+        assert all(r["ok"] for r in records(out))
+
+
+def test_a_closed_pipe_on_stdout_exits_quietly(tmp_path):
+    day = tmp_path / "day.jsonl"
+    day.write_bytes(b'{"conditions": []}\n' * 20_000)
+    proc = subprocess.Popen([str(SCREENER), "batch", "--answers", str(day)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout and proc.stderr
+    proc.stdout.close()  # like '| head -0'
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 1
+    assert b"Traceback" not in err and b"Exception ignored" not in err
+
+
+def test_the_durable_rules_logger_is_silenced():
+    import logging
+
+    from screener.cli import main
+
+    assert main(["rules"]) == 0
+    assert logging.getLogger("durable").disabled
+
+
+_line_st = st.one_of(
+    st.binary(max_size=60).map(lambda b: b.replace(b"\n", b"")),
+    st.sampled_from([GOOD, b"", b"\r", GOOD + b"\r", b"\xff", b'{"conditions": [{"code": "dvt"}]}',
+                     b'{"a": 1, "a": 2}', b"[" * 100, b'{"minutes": ' + b"9" * 50 + b"}",
+                     b" " * 200, json.dumps({"\x1b[2J\n": 1}).encode()]))
+
+
+@given(lines=st.lists(_line_st, max_size=12), final_newline=st.booleans())
+def test_every_input_line_gets_exactly_one_valid_result_line(lines, final_newline):
+    """Whatever the bytes, split on '\n' only: one JSON record per line, numbered in
+    order, and the summary counts them all."""
+    data = b"\n".join(lines) + (b"\n" if final_newline else b"")
+    read = data.split(b"\n")
+    if read[-1] == b"":
+        read.pop()  # a final newline ends the last line; it does not start one
+    out, err = io.StringIO(), io.StringIO()
+    tally = run_batch(split_lines(io.BytesIO(data), 100), default_rules(), out, err)
+    results = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [r["line"] for r in results] == list(range(1, len(read) + 1))
+    assert tally.total == len(read) and err.getvalue() == tally.summary() + "\n"
+    good = {GOOD, b'{"conditions": [{"code": "dvt"}]}'}
+    for record, line in zip(results, read):
+        content = line.removesuffix(b"\r")
+        if content in good:
+            assert record["ok"], record
+        elif not content.strip() or b"\xff" in content or len(line) > 100:
+            assert not record["ok"], record

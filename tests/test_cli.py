@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -86,10 +88,10 @@ def test_unknown_option_exits_2_in_one_line():
     assert out.returncode == 2 and out.stderr.count("\n") == 1
 
 
-def test_other_failure_exits_1_without_output(tmp_path):
+def test_save_into_a_missing_folder_exits_2_without_output(tmp_path):
     out = run("screen", "--answers", str(EXAMPLE), "--save", str(tmp_path / "no" / "dir.json"))
-    assert out.returncode == 1 and out.stdout == ""
-    assert "no result given" in out.stderr and "Traceback" not in out.stderr
+    assert out.returncode == 2 and out.stdout == ""
+    assert "does not exist" in out.stderr and out.stderr.count("\n") == 1
 
 
 def test_no_terminal_and_no_answers_exits_2():
@@ -149,3 +151,49 @@ def test_explain_shows_fired_and_not_fired_rules():
     assert out.returncode == 0
     assert "FIRED  injury.exclude-acute" in out.stdout
     assert "no     injury.light-after-acute: recent_injury: 1 days ago, needs more than 3" in out.stdout
+
+
+def wait_for_imports(pid: int) -> None:
+    """Until pydantic's compiled core is loaded: the screener's own code is running (its
+    handlers are set before pydantic loads), and the heavy imports are under way. Python's
+    own start-up, before that, is no code of ours."""
+    maps = Path(f"/proc/{pid}/maps")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if "pydantic_core" in maps.read_text():
+                return
+        except OSError:
+            return
+        time.sleep(0.001)
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs /proc")
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_during_start_up_imports_or_screening_exits_130_in_one_line(sig):
+    """Through the imports of pydantic and durable_rules, to the screening: exit 130,
+    one line, no traceback, no routine."""
+    interrupted = 0
+    for delay in (0.0, 0.005, 0.01, 0.02, 0.04, 0.08, 0.15):
+        proc = subprocess.Popen([str(SCREENER), "screen", "--answers", "-"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        wait_for_imports(proc.pid)
+        time.sleep(delay)
+        proc.send_signal(sig)
+        out, err = proc.communicate(b'{"conditions": []}', timeout=60)
+        if proc.returncode == 0:
+            continue  # finished first: nothing to interrupt
+        interrupted += 1
+        assert proc.returncode == 130, err
+        assert err == b"screener: cancelled; nothing was saved.\n" and out == b""
+    assert interrupted
+
+
+def test_a_closed_stdout_on_screen_exits_1_quietly():
+    proc = subprocess.Popen([str(SCREENER), "screen", "--answers", str(EXAMPLE)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout and proc.stderr
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 1 and err == b""

@@ -3,6 +3,7 @@ rule set, and every screening's matches checked against the plain reading."""
 
 from __future__ import annotations
 
+from copy import deepcopy
 import logging
 import shutil
 from pathlib import Path
@@ -55,7 +56,8 @@ def test_too_many_rules_on_one_pattern_are_refused_naming_the_file(tmp_path):
     template = yaml.safe_load((copy / "bruise.yaml").read_text())["rules"][0]
 
     def many(d):
-        d["rules"] = [{**template, "id": f"bruise.copy-{i}"} for i in range(MAX_RULES_PER_PATTERN + 1)]
+        d["rules"] = [{**deepcopy(template), "id": f"bruise.copy-{i}"}
+                      for i in range(MAX_RULES_PER_PATTERN + 1)]  # copies: no YAML aliases
 
     _edit(copy / "bruise.yaml", many)
     with pytest.raises(RulesError, match=r"bruise\.yaml: \d+ rules share one pattern"):

@@ -19,7 +19,7 @@ from .ruleset import RuleSet, default_rules, load_rules
 
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID, EXIT_REFER, EXIT_URGENT, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 DECISION_EXIT = {"proceed": EXIT_OK, "adjust": EXIT_OK, "refer": EXIT_REFER, "urgent": EXIT_URGENT}
-FORMATS = ("text", "json", "markdown")
+FORMATS = ("text", "json", "markdown", "svg", "html", "pdf")  # as render.FORMATS, not imported: cold start
 
 
 class _Parser(argparse.ArgumentParser):
@@ -58,7 +58,11 @@ def finish(intake: Intake, rules: RuleSet, fmt: str, save: str | None) -> int:
         from .storage import save_private
 
         save_private(save, intake, assessment)
-    sys.stdout.write(output)
+    if isinstance(output, bytes):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(output)
+    else:
+        sys.stdout.write(output)
     return DECISION_EXIT[assessment.decision]
 
 

@@ -173,7 +173,7 @@ def _legend(d: draw.Drawing, patterns: dict[str, draw.Pattern]) -> None:
     for n, (look, (ink, _, word, meaning)) in enumerate(_STYLE.items()):
         row = y + n * 22
         legend.append(draw.Rectangle(20, row, 30, 16, fill=patterns[look], stroke=ink,
-                                     stroke_width=1.5))
+                                     stroke_width=1.5, data_legend=look))
         label = f"{word or ('LIGHT' if look == 'capped' else '(blank)')}  {meaning}"
         legend.append(draw.Text(label, 11, 60, row + 12, data_legend=look))
     row = y + len(_STYLE) * 22

@@ -9,6 +9,10 @@ Applied per step and per leg, so that each invariant holds by construction:
 - a technique forbidden on any touched site, or capped below the pressure it needs
   (deep tissue at light pressure is not deep tissue), becomes a gentle stroke, or the
   step is dropped when even that is forbidden;
+- a step done with a tool (roller, ball, bottle) cannot become a hand stroke and is
+  dropped instead; a machine step is offered only when the intake asks for machines, and
+  is dropped whole when any area it covers is excluded, capped below the machine's one
+  pressure or has its technique avoided: a machine cannot skip an area or press lighter;
 - time is shared out again over what remains, in quarter minutes.
 """
 
@@ -75,6 +79,8 @@ def _adjusted(step: BaseStep, side: Side, limits: _Limits) -> Iterator[tuple[dic
     minutes), each with its share of the time."""
     pieces = list(_runs(step, side, limits.excluded))
     cut = len(pieces) != 1 or len(pieces[0]) != len(step.areas)
+    if cut and step.machine:
+        return
     for piece in pieces:
         pressure = limits.pressure(step, piece)
         technique: Technique = step.technique
@@ -83,7 +89,7 @@ def _adjusted(step: BaseStep, side: Side, limits: _Limits) -> Iterator[tuple[dic
         if limits.forbids(technique, piece) or (
             needs and PRESSURE_RANK[pressure] < PRESSURE_RANK[needs]
         ):
-            if limits.forbids(GENTLE_TECHNIQUE, piece):
+            if step.tool or limits.forbids(GENTLE_TECHNIQUE, piece):
                 continue
             technique = GENTLE_TECHNIQUE
             changes.append(f"use gentle gliding strokes instead of {step.technique.replace('_', ' ')}")
@@ -98,13 +104,16 @@ def _adjusted(step: BaseStep, side: Side, limits: _Limits) -> Iterator[tuple[dic
         if changes:
             instructions += " Adjusted: " + "; ".join(changes) + "."
         weight = step.weight * len(piece) / len(step.areas)
-        yield {
+        fields: dict[str, Any] = {
             "name": f"{step.name} ({side} leg)",
             "technique": technique,
             "pressure": pressure,
             "sites": [site_ref(area=a, side=s) for a, s in piece],
             "instructions": instructions,
-        }, weight
+        }
+        if step.tool:
+            fields["tool"] = step.tool
+        yield fields, weight
 
 
 def _words(items: list[str]) -> str:
@@ -132,6 +141,7 @@ def adjust_routine(intake: Intake, combined: Combined) -> Routine:
     book = routine_book()
     limits = _Limits(combined, intake.preferred_pressure)
     pieces = [piece for side in SIDES for step in book.routines[intake.goal].steps
+              if intake.machines or not step.machine
               for piece in _adjusted(step, side, limits)]
     minutes = _share_time([w for _, w in pieces], intake.minutes)
     steps = [Step(**fields, minutes=m) for (fields, _), m in zip(pieces, minutes)]

@@ -92,7 +92,9 @@ class Progress:
 
 def run_batch(lines: Iterable[str], rules: RuleSet, out: IO[str], err: IO[str]) -> Tally:
     tally = Tally()
-    progress = Progress(err)
+    from .render.progress import Progress as BarProgress  # rich, and only on a terminal
+
+    progress = BarProgress(err)
     for n, result in enumerate(screen_lines(lines, rules, tally), 1):
         out.write(result + "\n")
         progress.tick(n)

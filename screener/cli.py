@@ -83,6 +83,26 @@ def cmd_checklist(args: argparse.Namespace) -> int:
     return finish(run_checklist(rules), rules, args.format, args.save)
 
 
+def cmd_guide(args: argparse.Namespace) -> int:
+    """The routine step by step; a referral is shown and exits 3 or 4, as ``screen`` does."""
+    from .render import render
+    from .screening import screen
+
+    rules = _rules(args)
+    intake = read_intake(args.answers, rules)
+    assessment = screen(intake, rules)
+    if assessment.routine is None:
+        sys.stdout.write(render(assessment, "text", rules, colour=_use_colour(sys.stdout)))
+        return DECISION_EXIT[assessment.decision]
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise InputError("guide needs a terminal (and --answers a file, not '-'); without "
+                         "one, run 'screener screen --answers FILE'")
+    from .guide import run_guide
+
+    run_guide(assessment, speed=args.speed)
+    return DECISION_EXIT[assessment.decision]
+
+
 def cmd_rules(args: argparse.Namespace) -> int:
     from .docs import rule_listing, rule_page
 
@@ -155,6 +175,16 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_INVALID if counts["invalid"] else EXIT_OK
 
 
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0.1 <= value <= 1000:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 0.1 to 1000")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="screener", description=(
         "Leg massage safety screener. With no command on a terminal: the interactive "
@@ -173,6 +203,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--save", metavar="PATH", help="save answers and result (owner-only file)")
     p.add_argument("--rules", metavar="DIR")
     p.set_defaults(func=cmd_screen)
+
+    p = sub.add_parser("guide", help="follow the routine one step at a time, with a countdown")
+    p.add_argument("--answers", required=True, metavar="FILE", help="JSON intake")
+    p.add_argument("--rules", metavar="DIR")
+    p.add_argument("--speed", type=_speed, default=1.0, metavar="FACTOR",
+                   help="run the clock FACTOR times faster, to rehearse (default 1)")
+    p.set_defaults(func=cmd_guide)
 
     p = sub.add_parser("rules", help="list the rules, or show one: rules show ID")
     p.add_argument("action", nargs="?", choices=("list", "show"), default="list")

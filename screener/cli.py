@@ -77,10 +77,18 @@ def cmd_checklist(args: argparse.Namespace) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise InputError("not a terminal: to screen without prompts, run "
                          "'screener screen --answers FILE' (or '-' for stdin)")
-    from .checklist import run_checklist
+    from .checklist import run_checklist_with_choice
 
     rules = _rules(args)
-    return finish(run_checklist(rules), rules, args.format, args.save)
+    intake, wants_guide = run_checklist_with_choice(rules)
+    status = finish(intake, rules, args.format, args.save)
+    if wants_guide and status == EXIT_OK:  # refer and urgent never reach a step
+        from .guide import run_guide
+        from .screening import screen
+
+        input("\nPress Enter to start the guided routine (Ctrl-C to leave). ")
+        run_guide(screen(intake, rules))
+    return status
 
 
 def cmd_guide(args: argparse.Namespace) -> int:

@@ -107,3 +107,22 @@ def test_without_a_terminal_a_routine_is_refused_in_one_line():
                          text=True, timeout=60)
     assert out.returncode == 2 and out.stdout == "" and out.stderr.count("\n") == 1
     assert "needs a terminal" in out.stderr
+
+
+def test_the_checklist_ends_with_a_choice_to_be_guided(tmp_path):
+    from test_checklist import default_session, groups_until, no_red_flags
+
+    s = PtySession([SCREENER], cwd=str(tmp_path), env={**os.environ, "TERM": "xterm-256color"})
+    no_red_flags(s)
+    groups_until(s, "health")
+    s.send("enter")
+    default_session(s)
+    s.expect("Anything to change?")
+    s.send("down", "down", "down", "enter")  # the last choice: the result, then guide me
+    s.expect("PROCEED: massage as planned")
+    s.expect("Press Enter to start the guided routine")
+    s.send("enter")
+    s.expect("Step 1 of")
+    s.send("q")
+    s.expect("Stopped at step 1")
+    assert s.wait() == 0

@@ -86,9 +86,14 @@ def _why(assessment: Assessment, rules: RuleSet | None) -> list[RenderableType]:
     referral = is_referral(assessment)
     parts: list[RenderableType] = [Text("Why:", style="bold")]
     for f in assessment.findings:
-        lines = [Text(f.reason)]
+        lines: list[RenderableType] = [Text(f.reason)]
         if not referral:  # a referral's findings must not read like massage instructions
-            lines += [Text(f"-> {phrase}") for phrase in summarise(f)]
+            arrows = Table.grid(padding=(0, 1))
+            arrows.add_column(width=2)
+            arrows.add_column()
+            for phrase in summarise(f):
+                arrows.add_row("->", phrase)
+            lines.append(arrows)
         lines.append(Text(f"Sources: {'; '.join(f.sources)}", style="dim"))
         parts += [Text(f"  * {title(f, rules)} [{f.rule}, {f.decision}]"),
                   Padding(Group(*lines), (0, 0, 0, 4))]

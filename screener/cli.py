@@ -19,7 +19,8 @@ from .ruleset import RuleSet, default_rules, load_rules
 
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID, EXIT_REFER, EXIT_URGENT, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 DECISION_EXIT = {"proceed": EXIT_OK, "adjust": EXIT_OK, "refer": EXIT_REFER, "urgent": EXIT_URGENT}
-FORMATS = ("text", "json", "markdown", "svg", "html", "pdf")  # as render.FORMATS, not imported: cold start
+# As render.FORMATS; not imported from there, to keep the cold start light.
+FORMATS = ("text", "json", "markdown", "svg", "html", "pdf")
 
 
 class _Parser(argparse.ArgumentParser):

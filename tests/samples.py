@@ -14,8 +14,10 @@ SAMPLES: dict[str, dict[str, Any]] = {
         {"code": "recent_injury", "sites": [{"area": "ankle", "side": "right"}],
          "days_ago": 3, "severity": "mild"},
         {"code": "pregnancy", "cleared": True}]},
-    "wound_only": {"conditions": [{"code": "open_wound", "sites": [{"area": "shin", "side": "right"}]}]},
-    "varicose": {"conditions": [{"code": "varicose_veins", "sites": [{"area": "calf", "side": "left"}]}]},
+    "wound_only": {"conditions": [
+        {"code": "open_wound", "sites": [{"area": "shin", "side": "right"}]}]},
+    "varicose": {"conditions": [
+        {"code": "varicose_veins", "sites": [{"area": "calf", "side": "left"}]}]},
     "refer": {"conditions": [{"code": "dvt"}]},
     "urgent": {"conditions": [{"code": "varicose_veins", "flags": ["hot_hard_tender"]}]},
 }

@@ -32,8 +32,9 @@ def legend_fills(svg: str) -> dict[str, str]:
 
 def expected_state(a: Assessment, area: str, side: str) -> tuple[str, str | None]:
     caps = {(c.area, c.side): c.max for c in a.pressure_caps}
-    if a.decision in ("refer", "urgent") or (area, side) in {(e.area, e.side) for e in a.exclusions} \
-            or caps.get((area, side)) == "none":
+    excluded = {(e.area, e.side) for e in a.exclusions}
+    referral = a.decision in ("refer", "urgent")
+    if referral or (area, side) in excluded or caps.get((area, side)) == "none":
         return "excluded", None
     if (area, side) in caps:
         return "limited", caps[(area, side)]
@@ -45,7 +46,8 @@ def expected_state(a: Assessment, area: str, side: str) -> tuple[str, str | None
 def check_map(a: Assessment, svg: str) -> None:
     found = shapes(svg)
     # both legs, front and back: every area of each leg is drawn at least once
-    assert {(s["data-area"], s["data-side"]) for s in found} == {(x, y) for x in AREAS for y in SIDES}
+    every = {(x, y) for x in AREAS for y in SIDES}
+    assert {(s["data-area"], s["data-side"]) for s in found} == every
     assert {s["data-view"] for s in found} == {"front", "back"}
     fills = legend_fills(svg)
     for s in found:

@@ -70,7 +70,8 @@ def test_each_format_loads_only_the_libraries_it_needs(fmt):
         "from screener import Intake, screen\n"
         "from screener.render import render\n"
         "render(screen(Intake.model_validate({'conditions': []})), sys.argv[1])\n"
-        "print(json.dumps(sorted(m for m in ('rich', 'drawsvg', 'weasyprint') if m in sys.modules)))\n")
+        "heavy = ('rich', 'drawsvg', 'weasyprint')\n"
+        "print(json.dumps(sorted(m for m in heavy if m in sys.modules)))\n")
     out = subprocess.run([sys.executable, "-c", code, fmt], capture_output=True, text=True,
                          timeout=60, check=True)
     wanted = {"text": ["rich"], "svg": ["drawsvg"], "html": ["drawsvg"]}.get(fmt, [])

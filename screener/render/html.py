@@ -24,7 +24,8 @@ h2 { font-size: 1.2em; margin: 1.2em 0 .4em; border-bottom: 1px solid #888; }
 h3 { font-size: 1em; margin: .8em 0 .2em; }
 .decision { border: 3px solid #000; padding: .6em .8em; font-size: 1.25em; font-weight: bold; }
 .decision.proceed { border-color: #2e6b3a; } .decision.adjust { border-color: #b8860b; }
-.decision.refer { border-color: #6b1d6b; } .decision.urgent { border-color: #a00; border-width: 5px; }
+.decision.refer { border-color: #6b1d6b; }
+.decision.urgent { border-color: #a00; border-width: 5px; }
 .callout { border-left: 5px solid #000; padding: .4em .8em; margin: .8em 0; background: #f4f4f4; }
 .bodymap svg { width: 100%; max-width: 32rem; height: auto; display: block; margin: 0 auto; }
 table { border-collapse: collapse; width: 100%; margin: .4em 0; }
@@ -61,9 +62,8 @@ def render(assessment: Assessment, rules: RuleSet | None = None, *, today: date 
     parts.append(f'<section class="bodymap"><h2>Body map</h2>{inline_svg(assessment)}</section>')
     rows = [] if referral else changes(assessment)
     if rows:
-        parts.append("<h2>Changes</h2><table><tr><th>Change</th><th>Where</th></tr>"
-                     + "".join(f"<tr><td>{escape(w)}</td><td>{escape(p)}</td></tr>" for w, p in rows)
-                     + "</table>")
+        cells = "".join(f"<tr><td>{escape(w)}</td><td>{escape(p)}</td></tr>" for w, p in rows)
+        parts.append(f"<h2>Changes</h2><table><tr><th>Change</th><th>Where</th></tr>{cells}</table>")
     parts.append(_findings(assessment.findings, rules, referral))
     parts.append(_routine(routine))
     r = assessment.ruleset

@@ -89,7 +89,8 @@ def changes(assessment: Assessment) -> list[tuple[str, str]]:
     if assessment.exclusions:
         rows.append(("Leave out", describe_places((e.area, e.side) for e in assessment.exclusions)))
     caps = by_level((c.max, c.area, c.side) for c in assessment.pressure_caps)
-    rows += [(f"At most {level} pressure", describe_places(places)) for level, places in caps.items()]
+    rows += [(f"At most {level} pressure", describe_places(places))
+             for level, places in caps.items()]
     everywhere = [a.technique for a in assessment.avoid if a.area is None]
     if everywhere:
         rows.append(("No " + ", ".join(t.replace("_", " ") for t in everywhere), "both legs"))

@@ -126,3 +126,30 @@ def test_the_checklist_ends_with_a_choice_to_be_guided(tmp_path):
     s.send("q")
     s.expect("Stopped at step 1")
     assert s.wait() == 0
+
+
+class ScriptedKeys:
+    """Keys pressed one per read, then none (the clock runs)."""
+
+    def __init__(self, *keys: str):
+        self.keys = list(keys)
+
+    def read(self, timeout: float) -> str | None:
+        return self.keys.pop(0) if self.keys else None
+
+
+def test_a_notice_is_shown_before_any_step_and_an_empty_routine_guides_nothing():
+    import io
+
+    from screener.guide import guide
+
+    a = screen(Intake.model_validate({"conditions": []}))
+    noticed = a.routine.model_copy(update={"notice": "Only a little is left to do."})
+    out = io.StringIO()
+    assert guide(noticed, ScriptedKeys("q"), out) == "stopped"
+    text = out.getvalue()
+    assert text.index("PLEASE NOTE: Only a little is left to do.") < text.index("Step 1 of")
+    empty = a.routine.model_copy(update={"steps": []})
+    out = io.StringIO()
+    assert guide(empty, ScriptedKeys(), out) == "finished"
+    assert "There are no steps to guide." in out.getvalue() and "Step 1" not in out.getvalue()

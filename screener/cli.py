@@ -87,8 +87,13 @@ def cmd_checklist(args: argparse.Namespace) -> int:
         from .guide import run_guide
         from .screening import screen
 
-        input("\nPress Enter to start the guided routine (Ctrl-C to leave). ")
-        run_guide(screen(intake, rules))
+        try:
+            input("\nPress Enter to start the guided routine (Ctrl-C to leave). ")
+            run_guide(screen(intake, rules))
+        except KeyboardInterrupt:  # after the result: say truthfully what was kept
+            kept = f"the result was saved to {args.save}" if args.save else "nothing was saved"
+            print(f"\nscreener: guide cancelled; {kept}.", file=sys.stderr)
+            return EXIT_INTERRUPTED
     return status
 
 

@@ -51,6 +51,8 @@ def finish(intake: Intake, rules: RuleSet, fmt: str, save: str | None) -> int:
     from .render import render
     from .screening import screen
 
+    if fmt == "pdf" and sys.stdout.isatty():
+        raise InputError("--format pdf writes binary: redirect it to a file (> result.pdf)")
     assessment = screen(intake, rules)
     width = min(shutil.get_terminal_size((88, 24)).columns, 100) if sys.stdout.isatty() else 88
     output = render(assessment, fmt, rules, colour=fmt == "text" and _use_colour(sys.stdout),

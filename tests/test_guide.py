@@ -129,13 +129,16 @@ def test_the_checklist_ends_with_a_choice_to_be_guided(tmp_path):
 
 
 class ScriptedKeys:
-    """Keys pressed one per read, then none (the clock runs)."""
+    """Keys (as ``Keys.read`` names them) pressed one per read; then Ctrl-C, so a test
+    can never wait out a step's clock."""
 
     def __init__(self, *keys: str):
         self.keys = list(keys)
 
     def read(self, timeout: float) -> str | None:
-        return self.keys.pop(0) if self.keys else None
+        if not self.keys:
+            raise KeyboardInterrupt
+        return self.keys.pop(0)
 
 
 def test_a_notice_is_shown_before_any_step_and_an_empty_routine_guides_nothing():
@@ -146,10 +149,18 @@ def test_a_notice_is_shown_before_any_step_and_an_empty_routine_guides_nothing()
     a = screen(Intake.model_validate({"conditions": []}))
     noticed = a.routine.model_copy(update={"notice": "Only a little is left to do."})
     out = io.StringIO()
-    assert guide(noticed, ScriptedKeys("q"), out) == "stopped"
+    assert guide(noticed, ScriptedKeys("next", "back", "stop"), out) == "stopped"
     text = out.getvalue()
     assert text.index("PLEASE NOTE: Only a little is left to do.") < text.index("Step 1 of")
+    assert [n for n, _ in headers(text)] == ["1", "2", "1"] and "Stopped at step 1" in text
     empty = a.routine.model_copy(update={"steps": []})
     out = io.StringIO()
     assert guide(empty, ScriptedKeys(), out) == "finished"
     assert "There are no steps to guide." in out.getvalue() and "Step 1" not in out.getvalue()
+
+
+def test_pdf_is_not_written_to_a_terminal():
+    s = PtySession([SCREENER, "screen", "--answers", str(EXAMPLE), "--format", "pdf"],
+                   cwd=str(ROOT), env=dict(os.environ))
+    s.expect("redirect it to a file")
+    assert s.wait() == 2 and "%PDF" not in s.text

@@ -157,10 +157,3 @@ def test_a_notice_is_shown_before_any_step_and_an_empty_routine_guides_nothing()
     out = io.StringIO()
     assert guide(empty, ScriptedKeys(), out) == "finished"
     assert "There are no steps to guide." in out.getvalue() and "Step 1" not in out.getvalue()
-
-
-def test_pdf_is_not_written_to_a_terminal():
-    s = PtySession([SCREENER, "screen", "--answers", str(EXAMPLE), "--format", "pdf"],
-                   cwd=str(ROOT), env=dict(os.environ))
-    s.expect("redirect it to a file")
-    assert s.wait() == 2 and "%PDF" not in s.text

@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from pty_session import PtySession
 from samples import SAMPLES, sample
 from test_render_svg import check_map
 
@@ -130,3 +131,10 @@ def test_pdf_has_the_decision_and_the_signature_lines():
     text = " ".join(text.split())
     assert "ADJUST: massage only with the changes below." in text
     assert "Person screened" in text and "Person massaging" in text and "Legend" in text
+
+
+def test_pdf_is_not_written_to_a_terminal():
+    s = PtySession([str(SCREENER), "screen", "--answers", str(EXAMPLE), "--format", "pdf"],
+                   cwd=str(ROOT), env=dict(os.environ))
+    s.expect("redirect it to a file")
+    assert s.wait() == 2 and "%PDF" not in s.text

@@ -12,6 +12,10 @@ Applied per step and per leg, so that each invariant holds by construction:
 - a step that moves joints (stretches, toe pulls, ankle circles) is never split: it
   moves the whole foot and ankle, so it is dropped on a leg where any area it moves is
   left out (an injured ankle is not turned in circles);
+- a step done with a tool (roller, ball, bottle) cannot become a hand stroke and is
+  dropped instead; a machine step is offered only when the intake asks for machines, and
+  is dropped whole when any area it covers is excluded, capped below the machine's one
+  pressure or has its technique avoided: a machine cannot skip an area or press lighter;
 - time is shared out again over what remains, in quarter minutes, within the shortest
   session any rule allows;
 - when only a step or two (or none) is left, the routine says so and names the goal
@@ -84,7 +88,7 @@ def _adjusted(step: BaseStep, side: Side, limits: _Limits) -> Iterator[tuple[dic
     minutes), each with its share of the time."""
     pieces = list(_runs(step, side, limits.excluded))
     cut = len(pieces) != 1 or len(pieces[0]) != len(step.areas)
-    if cut and step.technique in MOVES_JOINTS:
+    if cut and (step.technique in MOVES_JOINTS or step.machine):
         return
     for piece in pieces:
         pressure = limits.pressure(step, piece)
@@ -94,7 +98,7 @@ def _adjusted(step: BaseStep, side: Side, limits: _Limits) -> Iterator[tuple[dic
         if limits.forbids(technique, piece) or (
             needs and PRESSURE_RANK[pressure] < PRESSURE_RANK[needs]
         ):
-            if limits.forbids(GENTLE_TECHNIQUE, piece):
+            if step.tool or limits.forbids(GENTLE_TECHNIQUE, piece):
                 continue
             technique = GENTLE_TECHNIQUE
             changes.append(f"use gentle gliding strokes instead of {step.technique.replace('_', ' ')}")
@@ -115,13 +119,16 @@ def _adjusted(step: BaseStep, side: Side, limits: _Limits) -> Iterator[tuple[dic
         weight = step.weight * len(piece) / len(step.areas)
         name = step.name if technique == step.technique else \
             f"Gentle strokes in place of {step.name[0].lower()}{step.name[1:]}"
-        yield {
+        fields: dict[str, Any] = {
             "name": f"{name} ({side} leg)",
             "technique": technique,
             "pressure": pressure,
             "sites": [site_ref(area=a, side=s) for a, s in piece],
             "instructions": instructions,
-        }, weight
+        }
+        if step.tool:
+            fields["tool"] = step.tool
+        yield fields, weight
 
 
 def _words(items: list[str]) -> str:
@@ -153,8 +160,8 @@ LITTLE_LEFT_SHARE = 1 / 3
 class _Kept:
     """What survives of one goal's base routine under the restrictions."""
 
-    def __init__(self, goal: Goal, limits: _Limits):
-        steps = routine_book().routines[goal].steps
+    def __init__(self, goal: Goal, limits: _Limits, machines: bool):
+        steps = [s for s in routine_book().routines[goal].steps if machines or not s.machine]
         self.pieces: list[tuple[dict[str, Any], float]] = []
         kept: set[int] = set()
         for side in SIDES:
@@ -174,13 +181,13 @@ def adjust_routine(intake: Intake, combined: Combined) -> Routine:
     """The base routine for the intake's goal, made safe under the combined restrictions."""
     book = routine_book()
     limits = _Limits(combined, intake.preferred_pressure)
-    kept = _Kept(intake.goal, limits)
+    kept = _Kept(intake.goal, limits, intake.machines)
     pieces = kept.pieces
     minutes = min(intake.minutes, combined.max_minutes or intake.minutes)
     shares = _share_time([w for _, w in pieces], minutes)
     steps = [Step(**fields, minutes=m) for (fields, _), m in zip(pieces, shares)]
     precautions = list(book.precautions) + [n for n in combined.notes if n not in book.precautions]
-    notice = _little_left(intake.goal, kept, limits) if kept.little else None
+    notice = _little_left(intake.goal, kept, limits, intake.machines) if kept.little else None
     if minutes < intake.minutes:
         precautions.insert(0, f"Keep the session to {minutes} minutes at most "
                               f"({intake.minutes} were asked for).")
@@ -188,7 +195,7 @@ def adjust_routine(intake: Intake, combined: Combined) -> Routine:
                    notice=notice)
 
 
-def _little_left(goal: Goal, kept: _Kept, limits: _Limits) -> str:
+def _little_left(goal: Goal, kept: _Kept, limits: _Limits, machines: bool) -> str:
     """Plain words for a routine the restrictions have all but emptied, naming the goal
     whose routine keeps the most under the same restrictions."""
     name = goal.replace("_", " ")
@@ -198,7 +205,7 @@ def _little_left(goal: Goal, kept: _Kept, limits: _Limits) -> str:
     else:
         text = (f"Little of the {name} routine is left with these answers: only "
                 f"{kept.steps} of its steps, {kept.share:.0%} of its time.")
-    others = {g: _Kept(g, limits) for g in GOALS if g != goal}
+    others = {g: _Kept(g, limits, machines) for g in GOALS if g != goal}
     best = max(others, key=lambda g: (others[g].share, others[g].steps))
     if others[best].share > kept.share and not others[best].little:
         text += (f" The {best.replace('_', ' ')} routine keeps the most "

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, model_serializer
 
-from .vocabulary import Area, Decision, Goal, Pressure, Side, Technique
+from .vocabulary import Area, Decision, Goal, Pressure, Side, Technique, Tool
 
 _OUT = ConfigDict(extra="forbid", frozen=True)
 
@@ -93,6 +93,15 @@ class Step(BaseModel):
     sites: list[SiteRef]
     minutes: float
     instructions: str
+    tool: Tool | None = None  # a roller, ball, bottle or machine; absent for the hands
+
+    @model_serializer(mode="wrap")
+    def _drop_no_tool(self, handler: Any) -> dict[str, Any]:
+        """Hand steps serialise as before the tools existed (byte-stable JSON)."""
+        data = handler(self)
+        if data.get("tool") is None:
+            data.pop("tool", None)
+        return data
 
 
 class Routine(BaseModel):

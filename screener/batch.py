@@ -5,7 +5,6 @@ screened and written before the next, so memory does not grow with the input."""
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -124,33 +123,13 @@ def screen_lines(lines: Iterable[str | bytes | LongLine], rules: RuleSet,
         yield result
 
 
-class Progress:
-    """A one-line progress counter on a terminal's stderr; silent otherwise."""
-
-    def __init__(self, stream: IO[str]):
-        self.stream = stream
-        self.live = stream.isatty()
-        self.start = time.monotonic()
-        self.last = 0.0
-
-    def tick(self, done: int) -> None:
-        now = time.monotonic()
-        if self.live and now - self.last > 0.2:
-            self.last = now
-            rate = done / max(now - self.start, 1e-9)
-            self.stream.write(f"\r{done} screened ({rate:,.0f}/s)")
-            self.stream.flush()
-
-    def close(self) -> None:
-        if self.live:
-            self.stream.write("\r\x1b[K")
-
-
 def run_batch(lines: Iterable[str | bytes | LongLine], rules: RuleSet, out: IO[str],
               err: IO[str]) -> Tally:
     """Screen every line to ``out``; the summary goes to ``err`` however the run ends
     (an interruption still tells how many lines were written)."""
     tally = Tally()
+    from .render.progress import Progress  # rich, and only on a terminal
+
     progress = Progress(err)
     try:
         for n, result in enumerate(screen_lines(lines, rules, tally), 1):

@@ -87,6 +87,7 @@ class Checklist:
         self.rules = rules
         self.entries: dict[str, Entry] = {}  # condition code -> intake entry
         self.session: dict[str, Any] = {}
+        self.guide = False  # chosen at the end: follow the routine step by step
 
     # -- the parts -------------------------------------------------------------------
     def run(self) -> Intake:
@@ -178,9 +179,12 @@ class Checklist:
             choices = [Choice("These are right: show the result", "done")]
             choices += [Choice(f"Change: {self.rules.conditions[c].title}", c) for c in self.entries]
             choices += [Choice("Add a condition", "add"),
-                        Choice("Change the goal, pressure or minutes", "session")]
+                        Choice("Change the goal, pressure or minutes", "session"),
+                        Choice("These are right: show the result, then guide me step by step",
+                               "guide")]
             pick = _ask(questionary.select("Anything to change?", choices=choices))
-            if pick == "done":
+            if pick in ("done", "guide"):
+                self.guide = pick == "guide"
                 return self.intake()
             if pick == "session":
                 self._ask_session()
@@ -232,3 +236,9 @@ def describe_entry(entry: Entry) -> str:
 def run_checklist(rules: RuleSet) -> Intake:
     """Run the checklist on the terminal; Ctrl-C or Esc raise KeyboardInterrupt."""
     return Checklist(rules).run()
+
+
+def run_checklist_with_choice(rules: RuleSet) -> tuple[Intake, bool]:
+    """The checklist, and whether the routine should then be guided step by step."""
+    checklist = Checklist(rules)
+    return checklist.run(), checklist.guide

@@ -21,8 +21,9 @@ if TYPE_CHECKING:  # the heavy modules load inside main(), after Ctrl-C is handl
 
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID, EXIT_REFER, EXIT_URGENT, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 DECISION_EXIT = {"proceed": EXIT_OK, "adjust": EXIT_OK, "refer": EXIT_REFER, "urgent": EXIT_URGENT}
-FORMATS = ("text", "json", "markdown")
-FORMATS += ("cds", "fhir")  # screener/fhir
+# As render.FORMATS (and screener/fhir's cds and fhir); not imported, to keep the cold
+# start light.
+FORMATS = ("text", "json", "markdown", "svg", "html", "pdf", "cds", "fhir")
 _saved: list[str] = []  # what this run saved, so a cancellation says so truthfully
 
 
@@ -65,6 +66,8 @@ def finish(intake: Intake, rules: RuleSet, fmt: str, save: str | None, *, force:
     from .render import render
     from .screening import screen
 
+    if fmt == "pdf" and sys.stdout.isatty():
+        raise InputError("--format pdf writes binary: redirect it to a file (> result.pdf)")
     width = min(shutil.get_terminal_size((88, 24)).columns, 100) if sys.stdout.isatty() else 88
     # durable_rules would turn a Ctrl-C into a failed screening, and pydantic's serialiser
     # into a serialisation error: hold it until both are done (they take milliseconds).
@@ -84,7 +87,11 @@ def finish(intake: Intake, rules: RuleSet, fmt: str, save: str | None, *, force:
 
         save_private(save, intake, assessment, force=force, answers=answers)
         _saved.append(save)
-    sys.stdout.write(output)
+    if isinstance(output, bytes):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(output)
+    else:
+        sys.stdout.write(output)
     return DECISION_EXIT[assessment.decision]
 
 
@@ -101,11 +108,47 @@ def cmd_checklist(args: argparse.Namespace) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise InputError("not a terminal: to screen without prompts, run "
                          "'screener screen --answers FILE' (or '-' for stdin)")
-    from .checklist import run_checklist
+    from .checklist import run_checklist_with_choice
 
     _check_save(args)
     rules = _rules(args)
-    return finish(run_checklist(rules), rules, args.format, args.save, force=args.force)
+    intake, wants_guide = run_checklist_with_choice(rules)
+    status = finish(intake, rules, args.format, args.save, force=args.force)
+    if wants_guide and status == EXIT_OK:  # refer and urgent never reach a step
+        from .guide import run_guide
+        from .screening import screen
+
+        try:
+            input("\nPress Enter to start the guided routine (Ctrl-C to leave). ")
+            with interrupts.deferred():
+                assessment = screen(intake, rules)
+            run_guide(assessment)
+        except KeyboardInterrupt:  # after the result: say truthfully what was kept
+            kept = f"the result was saved to {args.save}" if args.save else "nothing was saved"
+            print(f"\nscreener: guide cancelled; {kept}.", file=sys.stderr)
+            return EXIT_INTERRUPTED
+    return status
+
+
+def cmd_guide(args: argparse.Namespace) -> int:
+    """The routine step by step; a referral is shown and exits 3 or 4, as ``screen`` does."""
+    from .render import render
+    from .screening import screen
+
+    rules = _rules(args)
+    intake = read_intake(args.answers, rules, args.max_input_bytes)
+    with interrupts.deferred():
+        assessment = screen(intake, rules)
+    if assessment.routine is None:
+        sys.stdout.write(render(assessment, "text", rules, colour=_use_colour(sys.stdout)))
+        return DECISION_EXIT[assessment.decision]
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise InputError("guide needs a terminal (and --answers a file, not '-'); without "
+                         "one, run 'screener screen --answers FILE'")
+    from .guide import run_guide
+
+    run_guide(assessment, speed=args.speed)
+    return DECISION_EXIT[assessment.decision]
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
@@ -202,6 +245,16 @@ def _save_flags(p: argparse.ArgumentParser, help: str) -> None:
     p.add_argument("--force", action="store_true", help="let --save replace an existing file")
 
 
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0.1 <= value <= 1000:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 0.1 to 1000")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="screener", description=(
         "Leg massage safety screener. With no command on a terminal: the interactive "
@@ -221,6 +274,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rules", metavar="DIR")
     _limit_flag(p)
     p.set_defaults(func=cmd_screen)
+
+    p = sub.add_parser("guide", help="follow the routine one step at a time, with a countdown")
+    p.add_argument("--answers", required=True, metavar="FILE", help="JSON intake")
+    p.add_argument("--rules", metavar="DIR")
+    p.add_argument("--speed", type=_speed, default=1.0, metavar="FACTOR",
+                   help="run the clock FACTOR times faster, to rehearse (default 1)")
+    _limit_flag(p)
+    p.set_defaults(func=cmd_guide)
 
     p = sub.add_parser("rules", help="list the rules, or show one: rules show ID")
     p.add_argument("action", nargs="?", choices=("list", "show"), default="list")

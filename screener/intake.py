@@ -108,6 +108,7 @@ class Intake(BaseModel):
         default="moderate", description="The routine never goes above it."
     )
     minutes: int = Field(default=15, ge=5, le=60)
+    machines: bool = Field(default=False, description="Offer a foot-and-calf machine step.")
 
     @model_validator(mode="after")
     def _one_entry_per_code(self) -> Intake:

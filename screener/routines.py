@@ -8,7 +8,17 @@ from importlib import resources
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .vocabulary import AREA_RANK, PRESSURE_RANK, Area, Goal, Pressure, Technique
+from .vocabulary import (
+    AREA_RANK,
+    MACHINES,
+    PRESSURE_RANK,
+    TECHNIQUE_MIN_PRESSURE,
+    Area,
+    Goal,
+    Pressure,
+    Technique,
+    Tool,
+)
 
 _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
 SENSITIVE_AREAS: tuple[Area, ...] = ("knee",)  # light in every base step that touches them
@@ -25,6 +35,11 @@ class BaseStep(BaseModel):
     areas: list[Area] = Field(min_length=1)
     weight: int = Field(ge=1)
     instructions: str
+    tool: Tool | None = None  # done with a roller, ball, bottle or machine, not the hands
+
+    @property
+    def machine(self) -> bool:
+        return self.tool in MACHINES
 
     @model_validator(mode="after")
     def _safe_by_design(self) -> BaseStep:
@@ -35,6 +50,11 @@ class BaseStep(BaseModel):
         touches_sensitive = any(a in SENSITIVE_AREAS for a in self.areas)
         if touches_sensitive and PRESSURE_RANK[self.pressure] > PRESSURE_RANK["light"]:
             raise ValueError(f"{self.name}: a step over the back of the knee must be light")
+        if self.machine != self.technique.startswith("machine_"):
+            raise ValueError(f"{self.name}: a machine step needs a machine technique and tool")
+        if self.machine and self.pressure != TECHNIQUE_MIN_PRESSURE[self.technique]:
+            raise ValueError(f"{self.name}: a machine works at one pressure, "
+                             f"{TECHNIQUE_MIN_PRESSURE[self.technique]}")
         return self
 
 

@@ -25,7 +25,14 @@ Technique = Literal[
     "trigger_point",
     "lymphatic_drainage",
     "stretch",
+    "machine_compression",  # air-compression boots or machine on the feet and calves
+    "machine_kneading",  # shiatsu foot-and-calf machine: rotating nodes, deep kneading
 ]
+# Tools and machines of seed 002. A step with a tool applies its technique and pressure
+# through the tool; a machine applies its own fixed pressure (see TECHNIQUE_MIN_PRESSURE).
+Tool = Literal["foot_roller", "tennis_ball", "frozen_bottle", "compression_machine",
+               "shiatsu_machine"]
+MACHINES: frozenset[Tool] = frozenset({"compression_machine", "shiatsu_machine"})
 Decision = Literal["proceed", "adjust", "refer", "urgent"]
 Severity = Literal["mild", "moderate", "severe"]
 Goal = Literal["relaxation", "circulation", "recovery", "foot_relief"]
@@ -34,6 +41,7 @@ SIDES: tuple[Side, ...] = get_args(Side)
 AREAS: tuple[Area, ...] = get_args(Area)  # foot to hip: the order strokes travel in
 PRESSURES: tuple[Pressure, ...] = get_args(Pressure)
 TECHNIQUES: tuple[Technique, ...] = get_args(Technique)
+TOOLS: tuple[Tool, ...] = get_args(Tool)
 DECISIONS: tuple[Decision, ...] = get_args(Decision)
 SEVERITIES: tuple[Severity, ...] = get_args(Severity)
 GOALS: tuple[Goal, ...] = get_args(Goal)
@@ -61,6 +69,9 @@ TECHNIQUE_MIN_PRESSURE: dict[Technique, Pressure] = {
     "deep_tissue": "firm",
     "trigger_point": "moderate",
     "friction": "moderate",
+    # A machine cannot press lighter than it does: capped below, it is left out.
+    "machine_compression": "moderate",
+    "machine_kneading": "firm",
 }
 
 # Techniques that move joints (stretches, toe pulls, ankle circles): a step using one

@@ -44,4 +44,5 @@ def intake_st(draw: Any, max_conditions: int = 5) -> dict[str, Any]:
         "goal": draw(st.sampled_from(GOALS)),
         "preferred_pressure": draw(st.sampled_from(PRESSURES)),
         "minutes": draw(st.integers(5, 60)),
+        "machines": draw(st.booleans()),
     }

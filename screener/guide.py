@@ -1,0 +1,144 @@
+"""Guided mode: the adjusted routine one step at a time, with a countdown, on a terminal.
+
+It only ever shows the steps the assessment produced, in their order, with their sites,
+pressure and tool; a refer or urgent result shows the referral instead (the CLI exits 3
+or 4, as ``screen`` does). Keys: space or p pauses and resumes, n or → skips to the next
+step, b or ← goes back one, q or Esc stops; Ctrl-C leaves at once (exit 130).
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import sys
+import termios
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO
+
+from .assessment import Assessment, Routine, Step
+from .render.words import step_places, words
+
+HELP = "space pause  n next  b back  q stop  Ctrl-C quit"
+TICK = 0.2  # seconds between countdown updates (and key checks)
+
+
+class Keys:
+    """Single key presses from a terminal, without echo; Ctrl-C is read as a key and
+    raised as KeyboardInterrupt (the guide is always waiting for a key)."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+
+    def read(self, timeout: float) -> str | None:
+        """The next key ('space', 'next', 'back', 'stop', 'pause') or None after ``timeout``."""
+        ready, _, _ = select.select([self.fd], [], [], timeout)
+        if not ready:
+            return None
+        data = os.read(self.fd, 16).decode("utf-8", "replace")
+        if "\x03" in data:
+            raise KeyboardInterrupt
+        if data in ("\x1b[C", "\x1bOC") or data[:1] in ("n", "N", "s", "S"):
+            return "next"
+        if data in ("\x1b[D", "\x1bOD") or data[:1] in ("b", "B"):
+            return "back"
+        if data[:1] in (" ", "p", "P"):
+            return "pause"
+        if data == "\x1b" or data[:1] in ("q", "Q"):
+            return "stop"
+        return ""  # any other key: ignored
+
+
+@contextmanager
+def cbreak(fd: int) -> Iterator[Keys]:
+    """Keys one at a time without echo, the terminal restored however the guide ends."""
+    saved = termios.tcgetattr(fd)
+    mode = termios.tcgetattr(fd)
+    mode[3] &= ~(termios.ECHO | termios.ICANON | termios.ISIG)  # lflags: Ctrl-C as a key
+    mode[6][termios.VMIN], mode[6][termios.VTIME] = 1, 0
+    try:
+        termios.tcsetattr(fd, termios.TCSAFLUSH, mode)
+        yield Keys(fd)
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
+def _clock(seconds: float) -> str:
+    whole = max(int(seconds + 0.999), 0)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def _show_step(out: IO[str], n: int, total: int, step: Step) -> None:
+    tool = f", with a {words(step.tool)}" if step.tool else ""
+    out.write(f"\n\nStep {n} of {total}: {step.name}\n"
+              f"  {words(step.technique)}{tool}, {step.pressure} pressure, "
+              f"{step.minutes:g} min, on the {step_places(step)}\n"
+              f"  {step.instructions}\n")
+    out.flush()
+
+
+def _status(out: IO[str], left: float, paused: bool) -> None:
+    state = "PAUSED" if paused else "left"
+    out.write(f"\r\x1b[K  {_clock(left)} {state}   [{HELP}]")
+    out.flush()
+
+
+def guide(routine: Routine, keys: Keys, out: IO[str], speed: float = 1.0) -> str:
+    """Run the routine's steps; 'finished' or 'stopped'. Raises KeyboardInterrupt on Ctrl-C."""
+    steps = routine.steps
+    out.write(f"Guided routine: {words(routine.goal)}, {routine.minutes} minutes, "
+              f"{len(steps)} steps.\n")
+    if routine.notice:
+        out.write(f"PLEASE NOTE: {routine.notice}\n")
+    out.write("Before you start:\n" + "".join(f"  - {p}\n" for p in routine.precautions))
+    if not steps:
+        out.write("There are no steps to guide.\n")
+        return "finished"
+    index = 0
+    while index < len(steps):
+        step = steps[index]
+        _show_step(out, index + 1, len(steps), step)
+        left = step.minutes * 60
+        paused = False
+        move = 1
+        last = time.monotonic()
+        while left > 0:
+            _status(out, left, paused)
+            key = keys.read(TICK)
+            now = time.monotonic()
+            if not paused:
+                left -= (now - last) * speed
+            last = now
+            if key == "pause":
+                paused = not paused
+            elif key == "next":
+                break
+            elif key == "back":
+                move = -1 if index > 0 else 0
+                break
+            elif key == "stop":
+                out.write(f"\r\x1b[K\nStopped at step {index + 1} of {len(steps)}.\n")
+                return "stopped"
+        else:
+            out.write("\a")  # the step's time is up
+        index += move
+    out.write("\r\x1b[K\nRoutine finished. Rest the hands still on the leg for a moment.\n")
+    return "finished"
+
+
+def run_guide(assessment: Assessment, speed: float = 1.0,
+              stdin: IO[str] | None = None, out: IO[str] | None = None) -> str:
+    """Guide an assessment's routine on the terminal (stdin/stdout unless given)."""
+    routine = assessment.routine
+    if routine is None:  # refer and urgent never reach a step
+        raise ValueError("no routine to guide: the result is a referral")
+    stdin = stdin or sys.stdin
+    out = out or sys.stdout
+    with cbreak(stdin.fileno()) as keys:
+        try:
+            return guide(routine, keys, out, speed)
+        except KeyboardInterrupt:
+            out.write("\r\x1b[K\n")  # leave the countdown line clean for the message
+            out.flush()
+            raise

@@ -1,0 +1,115 @@
+"""The words every format shares: headlines, place names, what a finding changes.
+
+Kept in one place so the terminal, markdown, HTML and the body map's legend say the
+same thing in the same words.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from ..assessment import Assessment, Finding, Step
+from ..ruleset import RuleSet
+from ..vocabulary import AREAS, SIDES
+
+DISCLAIMER = ("This screener supports, and never replaces, the judgement of a healthcare "
+              "professional. If in doubt, ask one before massaging.")
+
+HEADLINES = {
+    "proceed": "PROCEED: massage as planned, with the usual care.",
+    "adjust": "ADJUST: massage only with the changes below.",
+    "refer": "REFER: no leg massage until a healthcare professional says it is fine.",
+    "urgent": "URGENT: do not massage. Seek medical care now.",
+}
+
+
+def describe_places(places: Iterable[tuple[str, str]]) -> str:
+    """'left calf, knee; whole right leg' - short, readable names for a set of sites."""
+    by_side: dict[str, set[str]] = defaultdict(set)
+    for area, side in places:
+        by_side[side].add(area)
+    if all(by_side.get(s) == set(AREAS) for s in SIDES):
+        return "both legs"
+    parts = []
+    for side in SIDES:
+        areas = by_side.get(side)
+        if not areas:
+            continue
+        if areas == set(AREAS):
+            parts.append(f"whole {side} leg")
+        else:
+            parts.append(f"{side} " + ", ".join(a for a in AREAS if a in areas))
+    return "; ".join(parts)
+
+
+def by_level(caps: Iterable[tuple[str, str, str]]) -> dict[str, list[tuple[str, str]]]:
+    """Caps grouped by their level: {'light': [(area, side), ...]}."""
+    grouped: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for level, area, side in caps:
+        grouped[level].append((area, side))
+    return grouped
+
+
+def summarise(finding: Finding) -> list[str]:
+    """What a finding does, in a few short phrases."""
+    out = []
+    excluded = [(a.area, a.side) for a in finding.actions if a.kind == "exclude"]
+    if excluded:
+        out.append("leave out " + describe_places(excluded))
+    caps = by_level((a.max, a.area, a.side) for a in finding.actions if a.kind == "cap")
+    out += [f"{level} pressure at most on {describe_places(p)}" for level, p in caps.items()]
+    avoided: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    everywhere = []
+    for a in finding.actions:
+        if a.kind == "avoid":
+            if a.area:
+                avoided[a.technique].append((a.area, a.side))
+            else:
+                everywhere.append(a.technique)
+    if everywhere:
+        out.append("no " + ", ".join(t.replace("_", " ") for t in everywhere))
+    by_where: dict[str, list[str]] = defaultdict(list)
+    for technique, places in avoided.items():
+        by_where[describe_places(places)].append(technique.replace("_", " "))
+    out += [f"no {', '.join(ts)} on {where}" for where, ts in by_where.items()]
+    return out
+
+
+def title(finding: Finding, rules: RuleSet | None) -> str:
+    """The condition(s) a finding is about, by their titles when the rules are known."""
+    if rules and finding.conditions and finding.conditions[0] in rules.conditions:
+        return " + ".join(rules.conditions[c].title for c in finding.conditions)
+    return ", ".join(finding.conditions)
+
+
+def changes(assessment: Assessment) -> list[tuple[str, str]]:
+    """The combined restrictions as (what, where) rows, strictest first."""
+    rows = []
+    if assessment.exclusions:
+        rows.append(("Leave out", describe_places((e.area, e.side) for e in assessment.exclusions)))
+    caps = by_level((c.max, c.area, c.side) for c in assessment.pressure_caps)
+    rows += [(f"At most {level} pressure", describe_places(places))
+             for level, places in caps.items()]
+    everywhere = [a.technique for a in assessment.avoid if a.area is None]
+    if everywhere:
+        rows.append(("No " + ", ".join(t.replace("_", " ") for t in everywhere), "both legs"))
+    places: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for a in assessment.avoid:
+        if a.area and a.side:
+            places[a.technique].append((a.area, a.side))
+    rows += [(f"No {t.replace('_', ' ')}", describe_places(p)) for t, p in places.items()]
+    return rows
+
+
+def is_referral(assessment: Assessment) -> bool:
+    """Refer and urgent results show the referral and its reasons, never instructions."""
+    return assessment.decision in ("refer", "urgent")
+
+
+def step_places(step: Step) -> str:
+    return describe_places((s.area, s.side) for s in step.sites)
+
+
+def words(code: str) -> str:
+    return code.replace("_", " ")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given
 from strategies import intake_st
 
@@ -92,3 +93,20 @@ def test_every_machine_step_is_whole_and_at_its_own_pressure(data):
         assert [x.area for x in s.sites] == list(AREAS[:4])
         assert (s.technique, None, None) not in avoided
         assert not any((s.technique, x.area, x.side) in avoided for x in s.sites)
+
+
+@pytest.mark.parametrize(("conditions", "legs_without"), [
+    ([{"code": "varicose_veins", "severity": "mild", "sites": [{"area": "thigh", "side": "left"}]}],
+     {"left"}),
+    ([{"code": "dvt", "days_ago": 200, "cleared": True}], {"left", "right"}),
+    ([{"code": "reduced_sensation", "sites": [{"area": "foot", "side": "right"}]}], {"right"}),
+    ([{"code": "diabetes"}], {"left", "right"}),
+])
+def test_no_machine_on_a_leg_with_veins_a_past_clot_or_numb_feet(conditions, legs_without):
+    r = routine(machines=True, preferred_pressure="firm", conditions=conditions)
+    assert not {s.sites[0].side for s in machine_steps(r)} & legs_without
+
+
+def test_no_frozen_bottle_on_numb_feet():
+    r = routine(conditions=[{"code": "diabetes"}])
+    assert not [s for s in r.steps if s.tool == "frozen_bottle"]

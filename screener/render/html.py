@@ -11,7 +11,7 @@ from html import escape
 from ..assessment import Assessment, Finding, Routine
 from ..ruleset import RuleSet
 from .svg import inline_svg
-from .words import DISCLAIMER, HEADLINES, changes, is_referral, step_places, summarise, title, words
+from .words import DISCLAIMER, HEADLINES, changes, is_referral, step_places, summarise, title, why, words
 
 CSS = """
 :root { color-scheme: light; }
@@ -64,7 +64,10 @@ def render(assessment: Assessment, rules: RuleSet | None = None, *, today: date 
     if rows:
         cells = "".join(f"<tr><td>{escape(w)}</td><td>{escape(p)}</td></tr>" for w, p in rows)
         parts.append(f"<h2>Changes</h2><table><tr><th>Change</th><th>Where</th></tr>{cells}</table>")
-    parts.append(_findings(assessment.findings, rules, referral))
+    shown, also = why(assessment, rules)
+    parts.append(_findings(shown, rules, referral))
+    if also:
+        parts.append(f"<p>{escape(also)}</p>")
     parts.append(_routine(routine))
     r = assessment.ruleset
     parts.append(_signatures())

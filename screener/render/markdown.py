@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..assessment import Assessment
 from ..ruleset import RuleSet
-from .words import DISCLAIMER, HEADLINES, changes, is_referral, step_places, summarise, title, words
+from .words import DISCLAIMER, HEADLINES, changes, is_referral, step_places, summarise, title, why, words
 
 
 def render(assessment: Assessment, rules: RuleSet | None = None, **_: object) -> str:
@@ -22,11 +22,14 @@ def render(assessment: Assessment, rules: RuleSet | None = None, **_: object) ->
     lines += ["## Why", ""]
     if not assessment.findings:
         lines += ["Nothing in the answers calls for changes.", ""]
-    for f in assessment.findings:
+    shown, also = why(assessment, rules)
+    for f in shown:
         lines += [f"### {title(f, rules)}", "", f"`{f.rule}` ({f.decision})", "", f.reason, ""]
         if not referral:  # a referral's findings must not read like massage instructions
             lines += [f"- {phrase}" for phrase in summarise(f)]
         lines += ["", "Sources: " + "; ".join(f.sources), ""]
+    if also:
+        lines += [also, ""]
     if routine is None:
         lines += ["## Routine", "", "No massage routine is given.", ""]
     else:

@@ -24,6 +24,7 @@ from .words import (
     HEADLINES,
     changes,
     is_referral,
+    why,
     step_places,
     summarise,
     title,
@@ -84,8 +85,9 @@ def _why(assessment: Assessment, rules: RuleSet | None) -> list[RenderableType]:
     if not assessment.findings:
         return [Text("Nothing in the answers calls for changes."), ""]
     referral = is_referral(assessment)
+    shown, also = why(assessment, rules)
     parts: list[RenderableType] = [Text("Why:", style="bold")]
-    for f in assessment.findings:
+    for f in shown:
         lines: list[RenderableType] = [Text(f.reason)]
         if not referral:  # a referral's findings must not read like massage instructions
             arrows = Table.grid(padding=(0, 1))
@@ -97,6 +99,8 @@ def _why(assessment: Assessment, rules: RuleSet | None) -> list[RenderableType]:
         lines.append(Text(f"Sources: {'; '.join(f.sources)}", style="dim"))
         parts += [Text(f"  * {title(f, rules)} [{f.rule}, {f.decision}]"),
                   Padding(Group(*lines), (0, 0, 0, 4))]
+    if also:
+        parts.append(Text(also))
     return [*parts, ""]
 
 

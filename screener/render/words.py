@@ -104,7 +104,26 @@ def changes(assessment: Assessment) -> list[tuple[str, str]]:
 
 def is_referral(assessment: Assessment) -> bool:
     """Refer and urgent results show the referral and its reasons, never instructions."""
-    return assessment.decision in ("refer", "urgent")
+    return is_referral_decision(assessment.decision)
+
+
+def why(assessment: Assessment, rules: RuleSet | None) -> tuple[list[Finding], str | None]:
+    """The findings to explain, and a line naming the others. A referral explains only the
+    findings that decided it: the reasons of the rest would read like massage
+    instructions ('light pressure only') or, beside an urgent one, like leave to wait."""
+    if not is_referral(assessment):
+        return assessment.findings, None
+    shown = [f for f in assessment.findings if f.decision == assessment.decision]
+    others = [title(f, rules) for f in assessment.findings if f not in shown]
+    also = None
+    if others:
+        also = ("Also reported, to tell the professional: "
+                + "; ".join(dict.fromkeys(others)) + ".")
+    return shown, also
+
+
+def is_referral_decision(decision: str) -> bool:
+    return decision in ("refer", "urgent")
 
 
 def step_places(step: Step) -> str:

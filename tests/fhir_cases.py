@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from hypothesis import strategies as st
-from strategies import CODES, RULES, sites_st
+from strategies import RULES, intake_st, sites_st
 
-from screener.vocabulary import GOALS, PRESSURES, SEVERITIES
+from screener.vocabulary import SEVERITIES
 
 
 @st.composite
@@ -30,15 +30,9 @@ def asked_condition_st(draw: Any, code: str) -> dict[str, Any]:
     return entry
 
 
-@st.composite
-def asked_intake_st(draw: Any, max_conditions: int = 5) -> dict[str, Any]:
-    codes = draw(st.lists(st.sampled_from(CODES), unique=True, max_size=max_conditions))
-    return {
-        "conditions": [draw(asked_condition_st(c)) for c in codes],
-        "goal": draw(st.sampled_from(GOALS)),
-        "preferred_pressure": draw(st.sampled_from(PRESSURES)),
-        "minutes": draw(st.integers(5, 60)),
-    }
+def asked_intake_st(max_conditions: int = 5) -> Any:
+    """Intakes that answer only what the checklist asks (what a response can carry)."""
+    return intake_st(max_conditions, condition=asked_condition_st)
 
 
 def first(predicate: Any) -> str | None:

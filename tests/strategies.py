@@ -37,10 +37,11 @@ def condition_st(draw: Any, code: str) -> dict[str, Any]:
 
 
 @st.composite
-def intake_st(draw: Any, max_conditions: int = 5) -> dict[str, Any]:
+def intake_st(draw: Any, max_conditions: int = 5, condition: Any = None) -> dict[str, Any]:
+    """A whole intake; ``condition`` draws one condition's entry (default ``condition_st``)."""
     codes = draw(st.lists(st.sampled_from(CODES), unique=True, max_size=max_conditions))
     return {
-        "conditions": [draw(condition_st(c)) for c in codes],
+        "conditions": [draw((condition or condition_st)(c)) for c in codes],
         "goal": draw(st.sampled_from(GOALS)),
         "preferred_pressure": draw(st.sampled_from(PRESSURES)),
         "minutes": draw(st.integers(5, 60)),

@@ -124,7 +124,7 @@ class Checklist:
             side = _ask(questionary.select("Which leg?", choices=SIDE_CHOICES))
             entry["sites"] = [{"side": side}]
         if "days_ago" in c.asks:
-            days = _ask(questionary.text("How many days ago did it start or happen? (0 = today)",
+            days = _ask(questionary.text(c.days_question,
                                          validate=_days))
             entry["days_ago"] = int(days.strip())
         if "severity" in c.asks:

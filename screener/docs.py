@@ -106,6 +106,8 @@ def generate(rules: RuleSet) -> str:
         lines += [f'<a id="{c.code}"></a>', f"## {c.title} (`{c.code}`)", "",
                   f"**Question.** {c.question}", "",
                   f"**Class.** {c.kind}. **Follow-ups.** {', '.join(c.asks) or 'none'}.", ""]
+        if "days_ago" in c.asks:
+            lines += [f"**When.** {c.days_question}", ""]
         if c.flags:
             lines += [f"- `{f}`: {q}" for f, q in c.flags.items()] + [""]
         if c.member_of:

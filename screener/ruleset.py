@@ -260,6 +260,10 @@ class Condition(BaseModel):
     member_of: list[Membership] = Field(
         default_factory=list, description="Groups this condition counts in (groups/*.yaml)."
     )
+    days_question: str = Field(
+        default="How many days ago did it start or happen? (0 = today)",
+        description="The 'days ago' follow-up in words, with the time window that matters.",
+    )
     rules: list[Rule] = Field(min_length=1)
 
     is_group: ClassVar[bool] = False

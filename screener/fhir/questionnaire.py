@@ -127,7 +127,7 @@ def follow_up_items(c: Condition) -> list[Item]:
         items.append(_choice(f"{c.code}.side", "Which leg?", "side", SIDE_OPTIONS))
     if "days_ago" in c.asks:
         items.append(_integer(f"{c.code}.days_ago",
-                              "How many days ago did it start or happen? (0 = today)", 0, None))
+                              c.days_question, 0, None))
     if "severity" in c.asks:
         items.append(_choice(f"{c.code}.severity", "How bad is it?", "severity",
                              {s: s.capitalize() for s in SEVERITIES}))

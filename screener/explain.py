@@ -19,7 +19,9 @@ def explain_text(rules: RuleSet, intake: Intake) -> tuple[str, Decision]:
     for e in explain(rules, intake, {f.rule for f in assessment.findings}):
         if e.condition != current:
             current = e.condition
-            lines += ["", f"{rules.conditions[current].title} ({current}):"]
+            owner = rules.owner(current)
+            kind = "group " if owner.is_group else ""
+            lines += ["", f"{owner.title} ({kind}{current}):"]
         lines.append(f"  FIRED  {e.rule}" if e.fired else f"  no     {e.rule}: {e.why}")
     others = len([c for c in rules.conditions if c not in intake.codes()])
     lines += ["", f"{others} other conditions were not reported; their rules were not considered."]

@@ -10,7 +10,10 @@ seen here):
 - property names are told apart by their 32-bit FNV-1a hash only, so two names with the
   same hash cross-fire (seen here: a rule on one flag fires on a fact with the other);
 - about 255 rules can share one identical pattern; past that, rules fire twice and
-  then the ruleset is refused.
+  then the ruleset is refused (the bound below is far lower);
+- at most 64 rules can fire on one fact in a session: past that, the assert fails
+  (error 303), and with several hundred rules on one condition it never returns at all,
+  deaf to signals (seen here with 800).
 
 Each bound is checked here with a margin, and a rule set past one is a ``RulesError``
 naming the file.
@@ -18,7 +21,6 @@ naming the file.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,7 +40,7 @@ from .vocabulary import SEVERITY_RANK, SIDES
 
 PRIMARY = "m"  # the alias of a rule's own fact in a match
 MAX_FACT_PROPERTIES = 200
-MAX_RULES_PER_PATTERN = 200
+MAX_RULES_PER_FACT = 48  # rules that read one condition or group: all may fire on its fact
 SESSION_FIELDS = ("goal", "pressure", "minutes")
 Pattern = dict[str, Any]
 
@@ -169,16 +171,14 @@ def check_engine_bounds(rules: RuleSet) -> Definition:
                              f"{limit} flags a condition", file=rules.file(condition.code))
     _check_hashes(rules)
     definition = compile_rules(rules)
-    uses: dict[str, Counter[str]] = {}  # pattern -> the files using it, how often
+    readers: Counter[str] = Counter()  # condition or group code -> rules reading its fact
     for compiled in definition.rules.values():
-        for pattern in compiled.patterns.values():
-            uses.setdefault(json.dumps(pattern, sort_keys=True), Counter())[compiled.file] += 1
-    for files in uses.values():
-        count = sum(files.values())
-        if count > MAX_RULES_PER_PATTERN:
-            file = files.most_common(1)[0][0]
-            raise RulesError(f"{count} rules share one pattern: the engine holds at most "
-                             f"{MAX_RULES_PER_PATTERN}", file=file)
+        for code in {p["$and"][1]["code"] for p in compiled.patterns.values()}:
+            readers[code] += 1
+    for code, count in readers.items():
+        if count > MAX_RULES_PER_FACT:
+            raise RulesError(f"{count} rules read {code!r}: the engine can fire at most "
+                             f"{MAX_RULES_PER_FACT} on one fact", file=rules.file(code))
     return definition
 
 

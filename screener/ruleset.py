@@ -50,8 +50,11 @@ class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
         if isinstance(node, yaml.MappingNode):
             seen: set[Any] = set()
             for key_node, _ in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    continue  # '<<' merges are resolved, and may override, by the base loader
+                if key_node.tag == "tag:yaml.org,2002:merge":  # '<<' silently overrides keys
+                    mark = key_node.start_mark
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"merge keys ('<<') are not allowed (line {mark.line + 1})",
+                        mark)
                 key = self.construct_object(key_node, deep=True)
                 try:
                     repeated = key in seen
@@ -432,9 +435,34 @@ def _read(file: Path, digest: Any) -> Any:
         raise RulesError(f"cannot read: {first}", file=str(file)) from None
     if not isinstance(parsed, dict):
         raise RulesError("expected a mapping at the top of the file", file=str(file))
+    bad = _control_character(parsed)
+    if bad:
+        raise RulesError(f"a control character ({bad}) in the text: rule text is printed to "
+                         "terminals and pages", file=str(file))
     name = f"{GROUPS}/{file.name}" if file.parent.name == GROUPS else file.name
     digest.update(name.encode() + b"\0" + data + b"\0")
     return parsed
+
+
+# Printed text may hold line breaks and tabs, nothing that steers a terminal or the
+# reading direction: C0 and C1 controls, DEL, bidi overrides and isolates, separators.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f"
+                      "\u202a-\u202e\u2028\u2029\u2066-\u2069]")
+
+
+def _control_character(value: Any) -> str | None:
+    """The first forbidden character in any string of a parsed file, as U+XXXX."""
+    if isinstance(value, str):
+        found = _CONTROL.search(value)
+        return f"U+{ord(found.group()):04X}" if found else None
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, list):
+        for item in value:
+            bad = _control_character(item)
+            if bad:
+                return bad
+    return None
 
 
 def _model(model: type[M], data: dict[str, Any], file: Path) -> M:
@@ -465,6 +493,10 @@ def _check_references(rules: RuleSet) -> None:
             if membership.group in seen_groups:
                 raise RulesError(f"member_of: group {membership.group!r} listed twice", **where)
             seen_groups.add(membership.group)
+            for flag in [*membership.when.flags, *membership.when.flags_not]:
+                if flag not in condition.flags:
+                    raise RulesError(f"member_of {membership.group}: unknown flag {flag!r}: it "
+                                     "can never count", **where)
             never = _never(condition, membership.when)
             if never:
                 raise RulesError(f"member_of {membership.group}: {never}: it can never count",

@@ -46,13 +46,22 @@ def check_target(path: str | Path, *, force: bool = False, answers: str | None =
             raise InputError(f"{name}: is a symbolic link; not saving through it")
         if not stat.S_ISREG(info.st_mode):
             raise InputError(f"{name}: not a regular file; not saving over it")
-        if answers and answers != "-" and _same_file(answers, target):
+        if answers and (_is_stdin(info) if answers == "-" else _same_file(answers, target)):
             raise InputError(f"{name}: is the answers file; not saving over it")
         if not force:
             raise InputError(f"{name}: already exists (add --force to replace it)")
     folder = target.parent
     if not folder.is_dir():
         raise InputError(f"{name}: the folder {shown(str(folder), 200)} does not exist")
+
+
+def _is_stdin(target: os.stat_result) -> bool:
+    """Whether the answers read from stdin come from this very file (``< a.json``)."""
+    try:
+        stdin = os.fstat(0)
+    except OSError:
+        return False
+    return (stdin.st_dev, stdin.st_ino) == (target.st_dev, target.st_ino)
 
 
 def _same_file(a: str | Path, b: str | Path) -> bool:

@@ -14,7 +14,7 @@ from strategies import RULES
 
 from screener import EngineError, Intake, RulesError, load_rules, screen
 from screener.engine import Engine
-from screener.patterns import MAX_RULES_PER_PATTERN, property_hash
+from screener.patterns import MAX_RULES_PER_FACT, property_hash
 
 # Two flag names whose durable_rules property hashes collide (found by a birthday search).
 COLLIDING = ("xmcgobjq", "qujgomwm")
@@ -51,17 +51,38 @@ def test_more_flags_than_a_fact_can_hold_are_refused(tmp_path):
         load_rules(copy)
 
 
-def test_too_many_rules_on_one_pattern_are_refused_naming_the_file(tmp_path):
+@pytest.mark.parametrize("same", [True, False])
+def test_more_rules_on_one_condition_than_can_fire_on_a_fact_are_refused(tmp_path, same):
+    """Past 64 firings on one fact durable_rules fails the session, and with hundreds of
+    rules on one condition it never returns (seen with 800): refused when rules load."""
     copy = _copy(tmp_path)
     template = yaml.safe_load((copy / "bruise.yaml").read_text())["rules"][0]
 
     def many(d):
-        d["rules"] = [{**deepcopy(template), "id": f"bruise.copy-{i}"}
-                      for i in range(MAX_RULES_PER_PATTERN + 1)]  # copies: no YAML aliases
+        d["rules"] = [{**deepcopy(template), "id": f"bruise.copy-{i}",  # copies: no aliases
+                       **({} if same else {"when": {"days_ago_at_most": i}})}
+                      for i in range(800)]
 
     _edit(copy / "bruise.yaml", many)
-    with pytest.raises(RulesError, match=r"bruise\.yaml: \d+ rules share one pattern"):
+    with pytest.raises(RulesError, match=r"bruise\.yaml: \d+ rules read 'bruise'"):
         load_rules(copy)
+
+
+def test_the_fact_bound_is_below_what_durable_rules_can_fire():
+    """Just under 64 rules firing on one fact still work; the bound keeps well below."""
+    from durable.engine import Host
+
+    class Quiet(Host):
+        def _run(self) -> None:
+            return None
+
+    fired: list[int] = []
+    host = Quiet()
+    host.register_rulesets({"probe": {f"r{i}": {
+        "all": [{"m": {"$and": [{"t": "c"}, {"$lte": {"d": i}}]}}],
+        "run": lambda c: fired.append(1)} for i in range(60)}})
+    host.assert_facts("probe", [{"sid": "1", "t": "c", "d": 0}])
+    assert len(fired) == 60 > MAX_RULES_PER_FACT
 
 
 def test_a_rule_set_claiming_another_digest_still_runs_its_own_rules(tmp_path):

@@ -105,6 +105,8 @@ BAD: dict[str, tuple[Callable[[dict], None], str]] = {
     "another version": (lambda r: r.update(questionnaire=r["questionnaire"].split("|")[0] + "|0.0.1"),
                         "answers another version"),
     "in progress": (lambda r: r.update(status="in-progress"), "status"),
+    "number as text": (lambda r: find(r["item"], "minutes")["answer"][0].update(
+        valueInteger="15"), "'minutes': valueInteger must be a JSON int, not str"),
     "unknown linkId": (lambda r: r["item"].append({"linkId": "tattoo", "answer": [{"valueBoolean": True}]}),
                        "'tattoo': unknown linkId"),
     "item out of place": (lambda r: find(r["item"], "session")["item"].append(

@@ -343,3 +343,13 @@ def test_the_order_of_the_answers_never_changes_the_result(data, rnd: random.Ran
     shuffled = {**data, "conditions": list(data["conditions"])}
     rnd.shuffle(shuffled["conditions"])
     assert _screen(data).to_json() == _screen(shuffled).to_json()
+
+
+def test_explain_names_the_group_rules_that_fired_and_why_others_did_not():
+    from screener.explain import explain_text
+
+    intake = Intake.model_validate({"conditions": [{"code": "calf_swelling_red_flag"}]})
+    text, decision = explain_text(RULES, intake)
+    assert decision == "urgent"
+    assert "(group clot_sign)" in text and "FIRED  clot.refer-sign" in text
+    assert "clot.urgent-sign-with-risk-factor: needs clot_risk reported too" in text

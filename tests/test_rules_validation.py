@@ -128,6 +128,10 @@ def test_broken_rule_is_named(tmp_path, name):
                                                          "days_ago_more_than": 5}),
      "can never count"),
     ("hormones.yaml", lambda d: d.update(flags={"Bad Flag": "?"}), "lower_snake_case"),
+    ("arthritis.yaml", lambda d: d["member_of"][0]["when"].update(flags=["flair"]),
+     "unknown flag 'flair'"),
+    ("open_wound.yaml", lambda d: d.update(title="\x1b[2JOpen wound"), "control character"),
+    ("open_wound.yaml", lambda d: d.update(title="Open \u202ewound"), "control character"),
 ])
 def test_broken_membership_is_named(tmp_path, file, change, detail):
     with pytest.raises(RulesError) as raised:
@@ -172,3 +176,14 @@ def test_missing_manifest_and_missing_folder(tmp_path):
         load_rules(tmp_path / "nowhere")
     with pytest.raises(RulesError, match="missing ruleset.yaml"):
         load_rules(tmp_path)
+
+
+def test_yaml_merge_keys_are_refused(tmp_path):
+    """A '<<' merge silently overrides keys, as a repeated key would."""
+    copy = tmp_path / "rules"
+    shutil.copytree(RULES.path, copy)
+    text = (copy / "bruise.yaml").read_text().replace(
+        "  - id: bruise.exclude-site\n", "  - <<: {decision: proceed}\n    id: bruise.exclude-site\n")
+    (copy / "bruise.yaml").write_text(text)
+    with pytest.raises(RulesError, match=r"bruise\.yaml: cannot read: merge keys"):
+        load_rules(copy)

@@ -192,3 +192,14 @@ def test_a_file_appearing_meanwhile_is_not_replaced_without_force(tmp_path, monk
     with pytest.raises(InputError, match="already exists"):
         save_private(target, *_result())
     assert target.read_bytes() == OLD and leftovers(tmp_path) == []
+
+
+def test_the_answers_file_is_refused_when_it_comes_on_stdin_too(tmp_path):
+    answers = tmp_path / "in.json"
+    answers.write_bytes(EXAMPLE.read_bytes())
+    before = answers.read_bytes()
+    with answers.open("rb") as stdin:
+        proc = subprocess.run([str(SCREENER), "screen", "--answers", "-", "--save", str(answers),
+                               "--force"], stdin=stdin, capture_output=True)
+    assert proc.returncode == 2 and b"is the answers file" in proc.stderr and proc.stdout == b""
+    assert answers.read_bytes() == before

@@ -189,6 +189,11 @@ class _Reader:
             found = given[0] if given else "no value"
             raise self.fail(link, f"expected {key}, found {found}")
         value = answer[key]
+        # FHIR's models coerce ("3" becomes 3); the response must hold the type itself
+        expected = {"boolean": bool, "integer": int, "choice": dict}[item["type"]]
+        if type(value) is not expected:
+            raise self.fail(link, f"{key} must be a JSON {expected.__name__}, "
+                                  f"not {type(value).__name__}")
         if item["type"] == "choice":
             return self.code(item, value)
         if item["type"] == "integer":

@@ -123,13 +123,16 @@ def test_a_repeated_key_nested_in_a_rule_is_refused(tmp_path):
         load_rules(folder)
 
 
-def test_distinct_keys_and_inline_merges_still_load():
+def test_distinct_keys_load_and_merge_keys_do_not():
+    """A '<<' merge lets a later key override a merged one without a word: refused too."""
     import yaml
 
     from screener.ruleset import _Loader
 
-    assert yaml.load("a: {p: 1}\nb:\n  <<: {p: 1, q: 2}\n  p: 2\n", Loader=_Loader) == {
+    assert yaml.load("a: {p: 1}\nb: {p: 2, q: 2}\n", Loader=_Loader) == {
         "a": {"p": 1}, "b": {"p": 2, "q": 2}}
+    with pytest.raises(yaml.YAMLError, match="merge keys"):
+        yaml.load("b:\n  <<: {p: 1, q: 2}\n  p: 2\n", Loader=_Loader)
     assert load_rules(default_rules().path).digest == default_rules().digest
 
 

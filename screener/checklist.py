@@ -233,11 +233,6 @@ def describe_entry(entry: Entry) -> str:
     return f" ({'; '.join(parts)})" if parts else ""
 
 
-def run_checklist(rules: RuleSet) -> Intake:
-    """Run the checklist on the terminal; Ctrl-C or Esc raise KeyboardInterrupt."""
-    return Checklist(rules).run()
-
-
 def run_checklist_with_choice(rules: RuleSet) -> tuple[Intake, bool]:
     """The checklist, and whether the routine should then be guided step by step."""
     checklist = Checklist(rules)

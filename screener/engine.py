@@ -29,8 +29,8 @@ durable_rules' source and issue threads:
   test holds, asserts a group fact inside its action (``c.assert_fact``), and rules on
   the group join that fact. durable_rules evaluates it within the same ``assert_facts``
   call (seen here with the quiet host), so a screening still ends with every finding.
-- Bounds that durable_rules does not report (fact width, hash collisions, rules per
-  pattern) are checked when the rule set loads (``patterns``).
+- Bounds that durable_rules does not report (fact width, hash collisions, rules that
+  can fire on one fact) are checked when the rule set loads (``patterns``).
 - durable_rules logs action errors through the ``durable`` logger with a traceback; we
   report them ourselves, so that logger is silenced here.
 - State lives per session id until deleted: every session is deleted when it ends, so

@@ -77,6 +77,11 @@ def compile_test(kind: str, code: str, test: Test, side: str | None = None) -> P
     return {"$and": terms}
 
 
+def pattern_code(pattern: Pattern) -> str:
+    """The condition or group a pattern from ``compile_test`` reads (its second term)."""
+    return pattern["$and"][1]["code"]  # type: ignore[no-any-return]
+
+
 @dataclass(frozen=True)
 class Compiled:
     """One durable_rules rule: its patterns by alias, the file it comes from, and what
@@ -173,7 +178,7 @@ def check_engine_bounds(rules: RuleSet) -> Definition:
     definition = compile_rules(rules)
     readers: Counter[str] = Counter()  # condition or group code -> rules reading its fact
     for compiled in definition.rules.values():
-        for code in {p["$and"][1]["code"] for p in compiled.patterns.values()}:
+        for code in {pattern_code(p) for p in compiled.patterns.values()}:
             readers[code] += 1
     for code, count in readers.items():
         if count > MAX_RULES_PER_FACT:

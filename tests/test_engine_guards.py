@@ -13,7 +13,7 @@ import yaml
 from strategies import RULES
 
 from screener import EngineError, Intake, RulesError, load_rules, screen
-from screener.engine import Engine
+from screener.engine import Engine, _QuietHost
 from screener.patterns import MAX_RULES_PER_FACT, property_hash
 
 # Two flag names whose durable_rules property hashes collide (found by a birthday search).
@@ -70,14 +70,8 @@ def test_more_rules_on_one_condition_than_can_fire_on_a_fact_are_refused(tmp_pat
 
 def test_the_fact_bound_is_below_what_durable_rules_can_fire():
     """Just under 64 rules firing on one fact still work; the bound keeps well below."""
-    from durable.engine import Host
-
-    class Quiet(Host):
-        def _run(self) -> None:
-            return None
-
     fired: list[int] = []
-    host = Quiet()
+    host = _QuietHost()  # the engine's own host: no dispatch threads
     host.register_rulesets({"probe": {f"r{i}": {
         "all": [{"m": {"$and": [{"t": "c"}, {"$lte": {"d": i}}]}}],
         "run": lambda c: fired.append(1)} for i in range(60)}})
@@ -127,14 +121,8 @@ def test_the_durable_logger_never_prints(capsys):
 
 def test_durable_rules_really_confuses_colliding_names():
     """Why the bound exists: durable_rules matches a fact that has only the other name."""
-    from durable.engine import Host
-
-    class Quiet(Host):
-        def _run(self) -> None:
-            return None
-
     fired: list[int] = []
-    host = Quiet()
+    host = _QuietHost()  # the engine's own host: no dispatch threads
     host.register_rulesets({"probe": {
         "r": {"all": [{"m": {"$and": [{"t": "c"}, {f"flag_{COLLIDING[0]}": 1}]}}],
               "run": lambda c: fired.append(1)},

@@ -306,7 +306,17 @@ REVIEW = [
                      {"code": "open_wound", "sites": [{"area": "shin", "side": "left"}],
                       "flags": ["infected"]}]}, "urgent"),
     ({"conditions": [{"code": "anticoagulants"}, {"code": "dvt", "days_ago": 400, "cleared": True},
-                     {"code": "inflammation", "sites": [{"area": "knee", "side": "left"}]}]}, "refer"),
+                     {"code": "inflammation", "sites": [{"area": "knee", "side": "left"}]}]},
+     "urgent"),  # a hot knee with a past clot: also a clot sign (second review)
+    # second review
+    ({"conditions": [{"code": "postpartum", "cleared": True},
+                     {"code": "inflammation", "sites": [{"area": "knee", "side": "left"}]}]}, "urgent"),
+    ({"conditions": [{"code": "inflammation", "sites": [{"area": "knee", "side": "left"}]}]}, "refer"),
+    ({"conditions": [{"code": "sciatica", "sites": [{"side": "both"}]}]}, "urgent"),
+    ({"conditions": [{"code": "diabetes"},
+                     {"code": "inflammation", "sites": [{"area": "shin", "side": "left"}]}]}, "refer"),
+    ({"conditions": [{"code": "immobility", "flags": ["cast_now"], "sites": [{"side": "right"}]},
+                     {"code": "inflammation", "sites": [{"area": "foot", "side": "right"}]}]}, "refer"),
 ]
 
 

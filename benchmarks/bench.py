@@ -28,10 +28,10 @@ from pathlib import Path
 from unittest import mock
 
 from screener import Intake, default_rules, screen, screening
-from screener.adjust import adjust_routine
-from screener.facts import build_facts  # noqa: F401  (the reference path builds the same facts)
-from screener.findings import build_findings, combine
-from screener.reference import reference_matches
+from screener.routine.adjust import adjust_routine
+from screener.engine.facts import build_facts  # noqa: F401  (the reference path builds the same facts)
+from screener.decision.findings import build_findings, combine
+from screener.engine.reference import reference_matches
 from screener.vocabulary import AREAS, GOALS, PRESSURES, SEVERITIES
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,17 +10,19 @@ from importlib import import_module
 
 TYPE_CHECKING = False  # typing itself takes 10 ms to load: see below
 if TYPE_CHECKING:
-    from .assessment import Assessment
-    from .errors import EngineError, RulesError, ScreenerError
-    from .intake import Intake
-    from .ruleset import RuleSet, default_rules, load_rules
-    from .screening import screen
+    from screener.decision.assessment import Assessment
+    from screener.errors import EngineError, RulesError, ScreenerError
+    from screener.answers.intake import Intake
+    from screener.loading import default_rules, load_rules
+    from screener.rules import RuleSet
+    from screener.screening import screen
 
 # Loaded on first use, so that ``screener.cli`` can take charge of Ctrl-C before
 # pydantic and the rules engine load (an interrupt during start-up exits 130 too).
-_HOMES = {"Assessment": "assessment", "EngineError": "errors", "Intake": "intake",
-          "RuleSet": "ruleset", "RulesError": "errors", "ScreenerError": "errors",
-          "default_rules": "ruleset", "load_rules": "ruleset", "screen": "screening"}
+_HOMES = {"Assessment": "decision.assessment", "EngineError": "errors",
+          "Intake": "answers.intake", "RuleSet": "rules", "RulesError": "errors",
+          "ScreenerError": "errors", "default_rules": "loading", "load_rules": "loading",
+          "screen": "screening"}
 
 
 def __getattr__(name: str) -> object:

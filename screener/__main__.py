@@ -6,11 +6,11 @@ import sys
 
 
 def run() -> int:
-    from . import interrupts
+    from screener.cli import interrupts
 
     interrupts.install()
     try:
-        from .cli import main
+        from screener.cli.main import main
     except KeyboardInterrupt:
         interrupts.hold()
         sys.stderr.write("screener: cancelled; nothing was saved.\n")

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from .adjust import adjust_routine
-from .assessment import Assessment, RulesetInfo
-from .engine import Match, engine_for, match_key
-from .errors import EngineError, ScreenerError, describe_invalid
-from .facts import build_facts
-from .findings import build_findings, combine
-from .intake import Intake
-from .reference import reference_matches
-from .ruleset import RuleSet, default_rules
+from screener.routine.adjust import adjust_routine
+from screener.decision.assessment import Assessment, RulesetInfo
+from screener.engine.session import Match, engine_for, match_key
+from screener.errors import EngineError, ScreenerError, describe_invalid
+from screener.engine.facts import build_facts
+from screener.decision.findings import build_findings, combine
+from screener.answers.intake import Intake
+from screener.engine.reference import reference_matches
+from screener.loading import default_rules
+from screener.rules import RuleSet
 
 
 def screen(intake: Intake, rules: RuleSet | None = None) -> Assessment:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from test_cli import SCREENER, run, wait_for_imports
 
 from screener import default_rules
-from screener.batch import run_batch, split_lines
+from screener.cli.batch import run_batch, split_lines
 
 LINES = [
     '{"conditions": []}',                                              # 1 proceed
@@ -154,7 +154,7 @@ def test_an_over_long_line_is_an_error_and_the_next_lines_go_on(tmp_path):
 
 
 def test_split_lines_never_holds_an_over_long_line():
-    from screener.batch import LongLine, split_lines
+    from screener.cli.batch import LongLine, split_lines
 
     stream = io.BytesIO(b"a\r\n" + b"x" * 1_000_000 + b"\nb\rc\n\nd")
     assert list(split_lines(stream, 10)) == [b"a\r\n", LongLine(1_000_001, 10), b"b\rc\n", b"\n", b"d"]
@@ -246,7 +246,7 @@ def test_a_closed_pipe_on_stdout_exits_quietly(tmp_path):
 def test_the_durable_rules_logger_is_silenced():
     import logging
 
-    from screener.cli import main
+    from screener.cli.main import main
 
     assert main(["rules"]) == 0
     assert logging.getLogger("durable").disabled

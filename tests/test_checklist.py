@@ -11,7 +11,7 @@ import pytest
 from pty_session import PtySession
 
 from screener import default_rules
-from screener.checklist import GROUPS
+from screener.cli.checklist import GROUPS
 from screener.vocabulary import AREAS
 
 ROOT = Path(__file__).resolve().parent.parent

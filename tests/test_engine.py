@@ -12,9 +12,9 @@ from hypothesis import given
 from strategies import RULES, intake_st
 
 from screener import EngineError, Intake, load_rules, screen
-from screener.engine import RULESET_NAME, Engine, engine_for, match_key
-from screener.facts import build_facts
-from screener.reference import reference_matches
+from screener.engine.session import RULESET_NAME, Engine, engine_for, match_key
+from screener.engine.facts import build_facts
+from screener.engine.reference import reference_matches
 
 
 def _facts(data):
@@ -63,7 +63,7 @@ def _broken(*args):
 
 def test_an_exception_in_an_action_is_not_swallowed(monkeypatch):
     engine = Engine(RULES)
-    monkeypatch.setattr("screener.engine.Match", _broken)
+    monkeypatch.setattr("screener.engine.session.Match", _broken)
     with pytest.raises(EngineError, match="rule action failed"):
         engine.run(_facts({"conditions": [{"code": "open_wound"}]}))
     assert not engine.holds_state(engine.last_session)

@@ -13,8 +13,8 @@ import yaml
 from strategies import RULES
 
 from screener import EngineError, Intake, RulesError, load_rules, screen
-from screener.engine import Engine, _QuietHost
-from screener.patterns import MAX_RULES_PER_FACT, property_hash
+from screener.engine.session import Engine, _QuietHost
+from screener.engine.patterns import MAX_RULES_PER_FACT, property_hash
 
 # Two flag names whose durable_rules property hashes collide (found by a birthday search).
 COLLIDING = ("xmcgobjq", "qujgomwm")
@@ -133,8 +133,8 @@ def test_durable_rules_really_confuses_colliding_names():
 
 def test_a_condition_at_the_flag_bound_still_fires_on_its_last_flag(tmp_path):
     """The bound is not too generous: at the most flags allowed, none is lost."""
-    from screener.facts import BASE_FIELDS, PLACE_FIELDS
-    from screener.patterns import MAX_FACT_PROPERTIES
+    from screener.engine.facts import BASE_FIELDS, PLACE_FIELDS
+    from screener.engine.patterns import MAX_FACT_PROPERTIES
 
     most = MAX_FACT_PROPERTIES - len(BASE_FIELDS) - len(PLACE_FIELDS)
     copy = _copy(tmp_path)

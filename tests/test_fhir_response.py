@@ -17,12 +17,12 @@ from strategies import RULES
 from test_cli import EXAMPLE, ROOT, run
 
 from screener import Intake, screen
-from screener.answers import InputError
-from screener.cli import main
+from screener.errors import InputError
+from screener.cli.main import main
 from screener.fhir import intake_to_response, response_to_intake
 from screener.fhir.questionnaire import walk
 from screener.fhir.response import MAPPED_REPORT_FIELDS
-from screener.intake import ConditionReport
+from screener.answers.intake import ConditionReport
 
 
 def intake(data: dict) -> Intake:
@@ -193,7 +193,7 @@ def test_bad_response_as_a_subprocess(tmp_path):
 
 
 def test_plain_screening_never_imports_fhir():
-    code = ("import sys; from screener.cli import main; "
+    code = ("import sys; from screener.cli.main import main; "
             f"main(['screen', '--answers', {str(EXAMPLE)!r}]); "
             "assert not [m for m in sys.modules if m.split('.')[0] == 'fhir' "
             "or m.startswith('screener.fhir')], 'fhir imported'")

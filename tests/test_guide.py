@@ -144,7 +144,7 @@ class ScriptedKeys:
 def test_a_notice_is_shown_before_any_step_and_an_empty_routine_guides_nothing():
     import io
 
-    from screener.guide import guide
+    from screener.cli.guide import guide
 
     a = screen(Intake.model_validate({"conditions": []}))
     noticed = a.routine.model_copy(update={"notice": "Only a little is left to do."})

@@ -26,8 +26,8 @@ from strategies import intake_st
 from test_cli import EXAMPLE, SCREENER
 
 from screener import RulesError, default_rules, load_rules
-from screener.answers import MAX_DEPTH, MAX_DIGITS, load_json
-from screener.cli import main
+from screener.answers.source import MAX_DEPTH, MAX_DIGITS, load_json
+from screener.cli.main import main
 from screener.errors import InputError, shown
 from screener.vocabulary import GOALS, PRESSURES
 
@@ -127,7 +127,7 @@ def test_distinct_keys_load_and_merge_keys_do_not():
     """A '<<' merge lets a later key override a merged one without a word: refused too."""
     import yaml
 
-    from screener.ruleset import _Loader
+    from screener.rules.reading import _Loader
 
     assert yaml.load("a: {p: 1}\nb: {p: 2, q: 2}\n", Loader=_Loader) == {
         "a": {"p": 1}, "b": {"p": 2, "q": 2}}

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from strategies import CODES, RULES, condition_st, intake_st
 
 from screener import Assessment, EngineError, Intake, screen
-from screener.facts import build_facts
-from screener.routines import routine_book
+from screener.engine.facts import build_facts
+from screener.routine.book import routine_book
 from screener.vocabulary import AREA_RANK, DECISION_RANK, PRESSURE_RANK, SEVERITIES
 
 
@@ -124,12 +124,12 @@ def test_6_same_intake_same_bytes(data):
 # Each stage of the path, and when it is reached for an assessment.
 STAGES = {
     "screener.screening.build_facts": lambda data, a: True,
-    "screener.facts.condition_fact": lambda data, a: bool(data["conditions"]),
-    "screener.engine.Engine.run": lambda data, a: True,
+    "screener.engine.facts.condition_fact": lambda data, a: bool(data["conditions"]),
+    "screener.engine.session.Engine.run": lambda data, a: True,
     "screener.screening.build_findings": lambda data, a: True,
     "screener.screening.combine": lambda data, a: True,
     "screener.screening.adjust_routine": lambda data, a: a.routine is not None,
-    "screener.adjust.routine_book": lambda data, a: a.routine is not None,
+    "screener.routine.adjust.routine_book": lambda data, a: a.routine is not None,
 }
 
 
@@ -145,14 +145,14 @@ def test_7_an_error_anywhere_fails_closed(data, stage):
 
 
 def test_7_an_error_inside_a_rule_action_fails_closed(monkeypatch):
-    from screener.engine import Engine
+    from screener.engine.session import Engine
 
     engine = Engine(RULES)
 
     def broken(*args):
         raise KeyError("injected")
 
-    monkeypatch.setattr("screener.engine.Match", broken)  # every action now raises
+    monkeypatch.setattr("screener.engine.session.Match", broken)  # every action now raises
     intake = Intake.model_validate({"conditions": [{"code": "open_wound"}]})
     with pytest.raises(EngineError, match="rule action failed"):
         engine.run(build_facts(intake))

@@ -21,13 +21,13 @@ def test_wheel_ships_rules_and_runs_outside_the_repo(tmp_path):
     wheel = next(dist.glob("screener-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "screener/_rules/ruleset.yaml" in names
-    assert "screener/_rules/dvt.yaml" in names and "screener/routines.yaml" in names
+    assert "screener/_rules/dvt.yaml" in names and "screener/routine/routines.yaml" in names
     subprocess.run([*pip, "install", "--no-deps", "--target", str(target), str(wheel)],
                    check=True, timeout=300)
 
     env = {**os.environ, "PYTHONPATH": str(target)}
     where = subprocess.run(
-        [sys.executable, "-c", "import screener, screener.ruleset as r; "
+        [sys.executable, "-c", "import screener, screener.rules as r; "
          "print(screener.__file__); print(r.default_rules_path())"],
         capture_output=True, text=True, cwd=elsewhere, env=env, check=True)
     module_file, rules_path = where.stdout.split("\n")[:2]

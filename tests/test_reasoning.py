@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from strategies import RULES, intake_st
 
 from screener import Intake, screen
-from screener.ruleset import Test as RuleTest
+from screener.rules import Test as RuleTest
 
 Data = dict[str, Any]
 
@@ -263,7 +263,7 @@ def test_no_step_moves_a_left_out_joint(data):
     if a.routine is None:
         return
     excluded = {(e.area, e.side) for e in a.exclusions}
-    from screener.routines import routine_book
+    from screener.routine.book import routine_book
 
     for step in a.routine.steps:
         if step.technique != "stretch":
@@ -356,7 +356,7 @@ def test_the_order_of_the_answers_never_changes_the_result(data, rnd: random.Ran
 
 
 def test_explain_names_the_group_rules_that_fired_and_why_others_did_not():
-    from screener.explain import explain_text
+    from screener.cli.explain import explain_text
 
     intake = Intake.model_validate({"conditions": [{"code": "calf_swelling_red_flag"}]})
     text, decision = explain_text(RULES, intake)

@@ -19,7 +19,7 @@ from test_hostile_input import assert_clean, call
 
 from screener import Intake, default_rules, screen
 from screener.errors import InputError, SaveError
-from screener.storage import save_private
+from screener.cli.storage import save_private
 
 OLD = b'{"old": "kept whole"}\n'
 

@@ -19,7 +19,7 @@ from strategies import RULES, intake_st
 from test_cli import run
 
 from screener import Intake
-from screener.schema import ONCE, intake_schema
+from screener.answers.schema import ONCE, intake_schema
 
 SCHEMA = intake_schema(RULES)
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)

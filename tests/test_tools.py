@@ -10,9 +10,9 @@ from hypothesis import given
 from strategies import intake_st
 
 from screener import Intake, screen
-from screener.adjust import adjust_routine
-from screener.assessment import Finding, FindingAction
-from screener.findings import combine
+from screener.routine.adjust import adjust_routine
+from screener.decision.assessment import Finding, FindingAction
+from screener.decision.findings import combine
 from screener.vocabulary import AREAS, MACHINES, TECHNIQUE_MIN_PRESSURE
 
 

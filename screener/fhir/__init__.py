@@ -14,27 +14,27 @@ from typing import TYPE_CHECKING, Any
 
 # Loaded first, so that the function ``questionnaire`` below, not the submodule of that
 # name, is what ``screener.fhir.questionnaire`` means (light: no fhir.resources here).
-from .questionnaire import build_questionnaire
+from screener.fhir.questionnaire import build_questionnaire
 
 if TYPE_CHECKING:
-    from ..assessment import Assessment
-    from ..intake import Intake
-    from ..ruleset import RuleSet
+    from screener.decision.assessment import Assessment
+    from screener.answers.intake import Intake
+    from screener.rules import RuleSet
 
 FORMATS = ("cds", "fhir")
 
 
 def questionnaire(rules: RuleSet) -> dict[str, Any]:
     """The checklist of a rule set as a FHIR R4 Questionnaire, validated."""
-    from .validate import checked
+    from screener.fhir.validate import checked
 
     return checked("Questionnaire", build_questionnaire(rules))
 
 
 def intake_to_response(intake: Intake, rules: RuleSet) -> dict[str, Any]:
     """The QuestionnaireResponse that answers the Questionnaire as ``intake`` does."""
-    from .response import build_response
-    from .validate import checked
+    from screener.fhir.response import build_response
+    from screener.fhir.validate import checked
 
     return checked("QuestionnaireResponse", build_response(intake, rules))
 
@@ -42,22 +42,22 @@ def intake_to_response(intake: Intake, rules: RuleSet) -> dict[str, Any]:
 def response_to_intake(data: dict[str, Any], rules: RuleSet, source: str = "response") -> Intake:
     """Read a QuestionnaireResponse of this rule set's Questionnaire as an ``Intake``;
     anything that does not fit raises ``InputError`` naming ``source`` and the item."""
-    from .response import read_response
+    from screener.fhir.response import read_response
 
     return read_response(data, rules, source)
 
 
 def cds_cards(assessment: Assessment, rules: RuleSet) -> dict[str, Any]:
     """The result as CDS Hooks cards: ``{"cards": [...]}``."""
-    from .cds import cards
+    from screener.fhir.cds import cards
 
     return cards(assessment, rules)
 
 
 def assessment_resource(assessment: Assessment, rules: RuleSet) -> dict[str, Any]:
     """The result as a FHIR R4 GuidanceResponse, validated."""
-    from .assessment import guidance_response
-    from .validate import checked
+    from screener.fhir.assessment import guidance_response
+    from screener.fhir.validate import checked
 
     return checked("GuidanceResponse", guidance_response(assessment, rules))
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..assessment import Assessment
-from ..ruleset import RuleSet
-from .questionnaire import BASE, ruleset_url
+from screener.decision.assessment import Assessment
+from screener.rules import RuleSet
+from screener.fhir.questionnaire import BASE, ruleset_url
 
 OUTPUT_ID = "output"
 Part = dict[str, Any]

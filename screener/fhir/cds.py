@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..assessment import Assessment
-from ..ruleset import RuleSet
-from ..vocabulary import AREAS, SIDES
-from .questionnaire import ruleset_url
+from screener.decision.assessment import Assessment
+from screener.rules import RuleSet
+from screener.vocabulary import AREAS, SIDES
+from screener.fhir.questionnaire import ruleset_url
 
 INDICATOR = {"proceed": "info", "adjust": "info", "refer": "warning", "urgent": "critical"}
 SUMMARY = {

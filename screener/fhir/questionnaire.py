@@ -18,9 +18,10 @@ from typing import Any
 import annotated_types
 from pydantic.fields import FieldInfo
 
-from ..intake import Intake
-from ..ruleset import Condition, RuleSet
-from ..vocabulary import AREAS, SEVERITIES
+from screener.answers.intake import Intake
+from screener.answers.questions import GOAL_TITLES, GROUPS, PRESSURE_TITLES
+from screener.rules import Condition, RuleSet
+from screener.vocabulary import AREAS, SEVERITIES
 
 BASE = "https://screener.invalid/fhir"  # no public address yet: '.invalid' says so honestly
 ITEM_CONTROL = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
@@ -68,15 +69,11 @@ def coding(kind: str, code: str, display: str | None = None) -> dict[str, str]:
 
 def ordered_groups(rules: RuleSet) -> list[str]:
     """Groups in the checklist's order, then any group only the rule files know of."""
-    from ..checklist import GROUPS
-
     seen = [c.group for c in rules.conditions.values() if not c.red_flag]
     return [g for g in GROUPS if g in seen] + sorted(set(seen) - set(GROUPS))
 
 
 def group_title(group: str) -> str:
-    from ..checklist import GROUPS
-
     return GROUPS.get(group, group.replace("_", " ").capitalize())
 
 
@@ -191,8 +188,6 @@ SESSION_TEXT = {"goal": "What is the massage for?",
 
 def _session_item(name: str, field: FieldInfo) -> Item:
     """An item for one session field, by its type: a new field needs no code here."""
-    from ..checklist import GOAL_TITLES, PRESSURE_TITLES
-
     text = SESSION_TEXT.get(name) or field.description or name.replace("_", " ").capitalize()
     annotation = field.annotation
     if annotation is bool:

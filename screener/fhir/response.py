@@ -14,11 +14,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..answers import InputError
-from ..errors import describe_invalid
-from ..intake import ConditionReport, Intake
-from ..ruleset import RuleSet
-from .questionnaire import (
+from screener.errors import InputError
+from screener.errors import describe_invalid
+from screener.answers.intake import ConditionReport, Intake
+from screener.rules import RuleSet
+from screener.fhir.questionnaire import (
     MAX_VALUE,
     MIN_VALUE,
     Item,
@@ -240,7 +240,7 @@ class _Reader:
 
 
 def read_response(data: dict[str, Any], rules: RuleSet, source: str) -> Intake:
-    from .validate import problem
+    from screener.fhir.validate import problem
 
     issue = problem("QuestionnaireResponse", data)
     if issue:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from ..answers import InputError
+from screener.errors import InputError
 
 EXTRA = "pip install 'screener[fhir]'"
 

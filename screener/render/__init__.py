@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from ..assessment import Assessment
-from ..ruleset import RuleSet
+from screener.decision.assessment import Assessment
+from screener.rules import RuleSet
 
 FORMATS = ("text", "json", "markdown", "svg", "html", "pdf")
 BINARY_FORMATS = frozenset({"pdf"})
@@ -30,6 +30,6 @@ def render(assessment: Assessment, fmt: str, rules: RuleSet | None = None, *,
 
 def body_map(assessment: Assessment) -> str:
     """The body map of an assessment as an SVG document (see ``render.svg``)."""
-    from .svg import body_map as draw
+    from screener.render.svg import body_map as draw
 
     return draw(assessment)

@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from ..assessment import Assessment, Finding, Routine
-from ..ruleset import RuleSet
-from .svg import inline_svg
-from .words import DISCLAIMER, HEADLINES, changes, is_referral, step_places, summarise, title, why, words
+from screener.decision.assessment import Assessment, Finding, Routine
+from screener.rules import RuleSet
+from screener.render.svg import inline_svg
+from screener.render.words import DISCLAIMER, HEADLINES, changes, is_referral, step_places, summarise, title, why, words
 
 CSS = """
 :root { color-scheme: light; }

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..assessment import Assessment
-from ..ruleset import RuleSet
+from screener.decision.assessment import Assessment
+from screener.rules import RuleSet
 
 
 def render(assessment: Assessment, rules: RuleSet | None = None, **_: object) -> str:

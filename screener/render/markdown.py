@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..assessment import Assessment
-from ..ruleset import RuleSet
-from .words import DISCLAIMER, HEADLINES, changes, is_referral, step_places, summarise, title, why, words
+from screener.decision.assessment import Assessment
+from screener.rules import RuleSet
+from screener.render.words import DISCLAIMER, HEADLINES, changes, is_referral, step_places, summarise, title, why, words
 
 
 def render(assessment: Assessment, rules: RuleSet | None = None, **_: object) -> str:

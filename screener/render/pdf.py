@@ -5,10 +5,10 @@ self-contained and WeasyPrint is given a fetcher that refuses every URL.
 
 from __future__ import annotations
 
-from ..answers import InputError
-from ..assessment import Assessment
-from ..ruleset import RuleSet
-from .html import render as render_html
+from screener.errors import InputError
+from screener.decision.assessment import Assessment
+from screener.rules import RuleSet
+from screener.render.html import render as render_html
 
 MISSING = "pdf output needs the 'pdf' extra: pip install 'screener[pdf]'"
 

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import drawsvg as draw
 
-from ..assessment import Assessment
-from ..ruleset import RuleSet
-from ..vocabulary import AREAS, Area, Pressure, Side
-from .words import HEADLINES, is_referral
+from screener.decision.assessment import Assessment
+from screener.rules import RuleSet
+from screener.vocabulary import AREAS, Area, Pressure, Side
+from screener.render.words import HEADLINES, is_referral
 
 # One leg, hip at the top: (area, top y, height, width at top, width at bottom).
 # The lower leg is the shin seen from the front and the calf from the back.
@@ -189,12 +189,14 @@ DOCS_FILE = Path(__file__).resolve().parents[2] / "docs" / "body-map.svg"
 
 def docs_map() -> str:
     """The body map of the README's example intake (``examples/intake.json``)."""
-    from ..answers import parse_intake
-    from ..ruleset import default_rules
-    from ..screening import screen
+    from screener.answers.intake import Intake
+    from screener.answers.source import load_json
+    from screener.loading import default_rules
+    from screener.screening import screen
 
     rules = default_rules()
-    intake = parse_intake(DOCS_EXAMPLE.read_text(encoding="utf-8"), DOCS_EXAMPLE.name, rules)
+    data = load_json(DOCS_EXAMPLE.read_text(encoding="utf-8"), DOCS_EXAMPLE.name)
+    intake = Intake.model_validate(data, context={"rules": rules})
     return body_map(screen(intake, rules))
 
 

@@ -17,9 +17,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..assessment import Assessment, Routine
-from ..ruleset import RuleSet
-from .words import (
+from screener.decision.assessment import Assessment, Routine
+from screener.rules import RuleSet
+from screener.render.words import (
     DISCLAIMER,
     HEADLINES,
     changes,

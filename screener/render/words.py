@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from ..assessment import Assessment, Finding, Step
-from ..ruleset import RuleSet
-from ..vocabulary import AREAS, SIDES
+from screener.decision.assessment import Assessment, Finding, Step
+from screener.rules import RuleSet
+from screener.vocabulary import AREAS, SIDES
 
 DISCLAIMER = ("This screener supports, and never replaces, the judgement of a healthcare "
               "professional. If in doubt, ask one before massaging.")

@@ -17,15 +17,11 @@ import stat
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import IO, TYPE_CHECKING, Any, NoReturn
+from typing import IO, Any, NoReturn
 
-from .errors import InputError, shown
+from screener.errors import InputError, shown
 
-if TYPE_CHECKING:  # pydantic and the models load only when an intake is parsed
-    from .intake import Intake
-    from .ruleset import RuleSet
-
-__all__ = ["InputError", "input_limit", "opened", "parse_intake", "read_answers", "unwrap_saved"]
+__all__ = ["InputError", "decode", "input_limit", "load_json", "opened", "read_answers"]
 
 DEFAULT_MAX_INPUT_BYTES = 1 << 20  # 1 MiB: an intake is a few hundred bytes
 LIMIT_VARIABLE = "SCREENER_MAX_INPUT_BYTES"
@@ -232,30 +228,3 @@ def load_json(text: str, name: str) -> Any:
     if repeated:
         raise InputError(f"{name}: {_find_repeated(data)}")
     return data
-
-
-def unwrap_saved(data: dict[str, Any]) -> dict[str, Any]:
-    """Accept a saved record (``{"intake": ..., "assessment": ...}``) as answers too."""
-    if set(data) == {"intake", "assessment"} and isinstance(data["intake"], dict):
-        return data["intake"]
-    return data
-
-
-def parse_intake(text: str | bytes, name: str, rules: RuleSet) -> Intake:
-    """Parse and validate one intake; ``name`` says where it came from in messages."""
-    from pydantic import ValidationError
-
-    from .errors import describe_invalid
-    from .intake import Intake
-
-    data = load_json(decode(text, name) if isinstance(text, bytes) else text, name)
-    if not isinstance(data, dict):
-        raise InputError(f"{name}: expected a JSON object with 'conditions'")
-    if data.get("resourceType") == "QuestionnaireResponse":  # FHIR: see screener/fhir
-        from .fhir import response_to_intake
-
-        return response_to_intake(data, rules, name)
-    try:
-        return Intake.model_validate(unwrap_saved(data), context={"rules": rules})
-    except ValidationError as exc:
-        raise InputError(f"{name}: {describe_invalid(exc)}") from None

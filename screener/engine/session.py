@@ -46,10 +46,10 @@ from typing import Any, NamedTuple
 
 from durable.engine import Host, MessageNotHandledException
 
-from .errors import EngineError, RulesError
-from .facts import Fact, group_fact
-from .patterns import PRIMARY, Compiled
-from .ruleset import RuleSet
+from screener.errors import EngineError, RulesError
+from screener.engine.facts import Fact, group_fact
+from screener.engine.patterns import PRIMARY, Compiled
+from screener.rules import RuleSet
 
 RULESET_NAME = "screener"
 SINK = "$sink"  # accepts every fact, never fires: see the module docstring

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from .intake import Intake
-from .reference import explain
-from .ruleset import RuleSet
-from .screening import screen
-from .vocabulary import Decision
+from screener.answers.intake import Intake
+from screener.engine.reference import explain
+from screener.rules import RuleSet
+from screener.screening import screen
+from screener.vocabulary import Decision
 
 
 def explain_text(rules: RuleSet, intake: Intake) -> tuple[str, Decision]:

@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
 
-from .assessment import Assessment, Routine, Step
-from .render.words import step_places, words
+from screener.decision.assessment import Assessment, Routine, Step
+from screener.render.words import step_places, words
 
 HELP = "space pause  n next  b back  q stop  Ctrl-C quit"
 TICK = 0.2  # seconds between countdown updates (and key checks)

@@ -17,11 +17,11 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import InputError, SaveError, shown
+from screener.errors import InputError, SaveError, shown
 
 if TYPE_CHECKING:
-    from .assessment import Assessment
-    from .intake import Intake
+    from screener.decision.assessment import Assessment
+    from screener.answers.intake import Intake
 
 _NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK}
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .intake import ConditionReport, Intake
-from .vocabulary import AREAS, PRESSURE_RANK, SEVERITY_RANK, SIDES
+from screener.answers.intake import ConditionReport, Intake
+from screener.vocabulary import AREAS, PRESSURE_RANK, SEVERITY_RANK, SIDES
 
 Fact = dict[str, Any]
 WORST_SEVERITY = max(SEVERITY_RANK.values())

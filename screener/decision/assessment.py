@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, model_serializer
 
-from .vocabulary import Area, Decision, Goal, Pressure, Side, Technique, Tool
+from screener.vocabulary import Area, Decision, Goal, Pressure, Side, Technique, Tool
 
 _OUT = ConfigDict(extra="forbid", frozen=True)
 

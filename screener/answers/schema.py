@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .intake import Intake
-from .ruleset import Condition, RuleSet
+from screener.answers.intake import Intake
+from screener.rules import Condition, RuleSet
 
 ONCE = ("Each condition code may appear at most once: a list naming a code twice is "
         "refused (JSON Schema cannot say this of a property of the items).")

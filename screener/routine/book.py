@@ -8,7 +8,7 @@ from importlib import resources
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .vocabulary import (
+from screener.vocabulary import (
     AREA_RANK,
     MACHINES,
     PRESSURE_RANK,
@@ -76,5 +76,5 @@ class RoutineBook(BaseModel):
 @cache
 def routine_book() -> RoutineBook:
     """The shipped base routines, read once."""
-    text = resources.files("screener").joinpath("routines.yaml").read_text(encoding="utf-8")
+    text = resources.files("screener.routine").joinpath("routines.yaml").read_text(encoding="utf-8")
     return RoutineBook.model_validate(yaml.safe_load(text))

@@ -11,13 +11,13 @@ import shutil
 import sys
 from typing import TYPE_CHECKING, NoReturn
 
-from . import interrupts
-from .answers import input_limit, opened, parse_intake, parse_size, read_answers, source_name
-from .errors import LINE_LIMIT, InputError, RulesError, SaveError, shown
+from screener.answers.source import input_limit, opened, parse_size, read_answers, source_name
+from screener.cli import interrupts
+from screener.errors import LINE_LIMIT, InputError, RulesError, SaveError, shown
 
 if TYPE_CHECKING:  # the heavy modules load inside main(), after Ctrl-C is handled
-    from .intake import Intake
-    from .ruleset import RuleSet
+    from screener.answers.intake import Intake
+    from screener.rules import RuleSet
 
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID, EXIT_REFER, EXIT_URGENT, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 DECISION_EXIT = {"proceed": EXIT_OK, "adjust": EXIT_OK, "refer": EXIT_REFER, "urgent": EXIT_URGENT}
@@ -39,11 +39,13 @@ def _size(text: str) -> int:
 def read_intake(source: str, rules: RuleSet, limit: int | None = None) -> Intake:
     """Read one intake from a file or '-' (stdin), as a fully validated ``Intake``; at
     most ``limit`` bytes (default: ``SCREENER_MAX_INPUT_BYTES`` or 1 MiB)."""
+    from screener.parse import parse_intake
+
     return parse_intake(read_answers(source, input_limit(limit)), source_name(source), rules)
 
 
 def _rules(args: argparse.Namespace) -> RuleSet:
-    from .ruleset import default_rules, load_rules
+    from screener.loading import default_rules, load_rules
 
     return load_rules(args.rules) if getattr(args, "rules", None) else default_rules()
 
@@ -55,7 +57,7 @@ def _use_colour(stream) -> bool:
 def _check_save(args: argparse.Namespace) -> None:
     """Refuse a wrong --save path before any question is asked or answer screened."""
     if getattr(args, "save", None) is not None:  # '' is a wrong path, not "no saving"
-        from .storage import check_target
+        from screener.cli.storage import check_target
 
         check_target(args.save, force=args.force, answers=getattr(args, "answers", None))
 
@@ -63,8 +65,8 @@ def _check_save(args: argparse.Namespace) -> None:
 def finish(intake: Intake, rules: RuleSet, fmt: str, save: str | None, *, force: bool = False,
            answers: str | None = None) -> int:
     """Screen, render, optionally save, print; the exit status for the decision."""
-    from .render import render
-    from .screening import screen
+    from screener.render import render
+    from screener.screening import screen
 
     if fmt == "pdf" and sys.stdout.isatty():
         raise InputError("--format pdf writes binary: redirect it to a file (> result.pdf)")
@@ -74,7 +76,7 @@ def finish(intake: Intake, rules: RuleSet, fmt: str, save: str | None, *, force:
     with interrupts.deferred():
         assessment = screen(intake, rules)
         if fmt in ("cds", "fhir"):
-            from .fhir import render as render_fhir
+            from screener.fhir import render as render_fhir
 
             output = render_fhir(assessment, fmt, rules)
         else:
@@ -83,7 +85,7 @@ def finish(intake: Intake, rules: RuleSet, fmt: str, save: str | None, *, force:
     if save is not None:
         # Save first, then print: a failed save must end with one error line and no
         # routine on stdout, not a routine that reads as if all went well.
-        from .storage import save_private
+        from screener.cli.storage import save_private
 
         save_private(save, intake, assessment, force=force, answers=answers)
         _saved.append(save)
@@ -108,15 +110,15 @@ def cmd_checklist(args: argparse.Namespace) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise InputError("not a terminal: to screen without prompts, run "
                          "'screener screen --answers FILE' (or '-' for stdin)")
-    from .checklist import run_checklist_with_choice
+    from screener.cli.checklist import run_checklist_with_choice
 
     _check_save(args)
     rules = _rules(args)
     intake, wants_guide = run_checklist_with_choice(rules)
     status = finish(intake, rules, args.format, args.save, force=args.force)
     if wants_guide and status == EXIT_OK:  # refer and urgent never reach a step
-        from .guide import run_guide
-        from .screening import screen
+        from screener.cli.guide import run_guide
+        from screener.screening import screen
 
         try:
             input("\nPress Enter to start the guided routine (Ctrl-C to leave). ")
@@ -132,8 +134,8 @@ def cmd_checklist(args: argparse.Namespace) -> int:
 
 def cmd_guide(args: argparse.Namespace) -> int:
     """The routine step by step; a referral is shown and exits 3 or 4, as ``screen`` does."""
-    from .render import render
-    from .screening import screen
+    from screener.render import render
+    from screener.screening import screen
 
     rules = _rules(args)
     intake = read_intake(args.answers, rules, args.max_input_bytes)
@@ -145,14 +147,14 @@ def cmd_guide(args: argparse.Namespace) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise InputError("guide needs a terminal (and --answers a file, not '-'); without "
                          "one, run 'screener screen --answers FILE'")
-    from .guide import run_guide
+    from screener.cli.guide import run_guide
 
     run_guide(assessment, speed=args.speed)
     return DECISION_EXIT[assessment.decision]
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
-    from .docs import rule_listing, rule_page
+    from screener.docs import rule_listing, rule_page
 
     rules = _rules(args)
     if args.action == "show":
@@ -165,21 +167,21 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .schema import intake_schema
+    from screener.answers.schema import intake_schema
 
     sys.stdout.write(json.dumps(intake_schema(_rules(args)), indent=2) + "\n")
     return EXIT_OK
 
 
 def cmd_questionnaire(args: argparse.Namespace) -> int:
-    from .fhir import questionnaire
+    from screener.fhir import questionnaire
 
     sys.stdout.write(json.dumps(questionnaire(_rules(args)), indent=2, ensure_ascii=False) + "\n")
     return EXIT_OK
 
 
 def cmd_response(args: argparse.Namespace) -> int:
-    from .fhir import intake_to_response
+    from screener.fhir import intake_to_response
 
     rules = _rules(args)
     response = intake_to_response(read_intake(args.answers, rules, args.max_input_bytes), rules)
@@ -188,7 +190,7 @@ def cmd_response(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from .explain import explain_text
+    from screener.cli.explain import explain_text
 
     rules = _rules(args)
     intake = read_intake(args.answers, rules, args.max_input_bytes)
@@ -201,7 +203,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 def cmd_batch(args: argparse.Namespace) -> int:
     """Exit 0 when every line was screened, 2 when any line was invalid, 1 when any
     failed otherwise. Refer and urgent are results, not failures."""
-    from .batch import run_batch, split_lines
+    from screener.cli.batch import run_batch, split_lines
 
     rules = _rules(args)
     limit = input_limit(args.max_input_bytes)
@@ -214,8 +216,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     """Exit 0 whether or not decisions changed; 2 when any line was invalid."""
     from collections import Counter
 
-    from .batch import describe_change, diff_lines, diff_summary, split_lines
-    from .ruleset import load_rules
+    from screener.cli.batch import describe_change, diff_lines, diff_summary, split_lines
+    from screener.loading import load_rules
 
     if len(args.rules or []) != 2:
         raise InputError("diff needs --rules OLD --rules NEW")

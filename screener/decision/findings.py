@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .assessment import (
+from screener.decision.assessment import (
     Avoid,
     Finding,
     FindingAction,
@@ -22,10 +22,10 @@ from .assessment import (
     pressure_cap,
     site_ref,
 )
-from .engine import Match
-from .intake import ConditionReport, Intake
-from .ruleset import Action, RuleSet
-from .vocabulary import (
+from screener.engine.session import Match
+from screener.answers.intake import ConditionReport, Intake
+from screener.rules import Action, RuleSet
+from screener.vocabulary import (
     AREA_RANK,
     AREAS,
     DECISION_RANK,

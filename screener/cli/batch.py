@@ -10,13 +10,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
-from .answers import InputError, parse_intake
-from .assessment import Assessment
-from .errors import ScreenerError
-from .interrupts import deferred
-from .ruleset import RuleSet
-from .screening import screen
-from .vocabulary import DECISIONS
+from screener.errors import InputError
+from screener.parse import parse_intake
+from screener.decision.assessment import Assessment
+from screener.errors import ScreenerError
+from screener.cli.interrupts import deferred
+from screener.rules import RuleSet
+from screener.screening import screen
+from screener.vocabulary import DECISIONS
 
 _CHUNK = 1 << 16
 
@@ -128,7 +129,7 @@ def run_batch(lines: Iterable[str | bytes | LongLine], rules: RuleSet, out: IO[s
     """Screen every line to ``out``; the summary goes to ``err`` however the run ends
     (an interruption still tells how many lines were written)."""
     tally = Tally()
-    from .render.progress import Progress  # rich, and only on a terminal
+    from screener.render.progress import Progress  # rich, and only on a terminal
 
     progress = Progress(err)
     try:

@@ -25,8 +25,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import RulesError
-from .facts import (
+from screener.errors import RulesError
+from screener.engine.facts import (
     BASE_FIELDS,
     GROUP_FIELDS,
     PLACE_FIELDS,
@@ -35,8 +35,8 @@ from .facts import (
     flag_field,
     side_field,
 )
-from .ruleset import Membership, Owner, Rule, RuleSet, Test
-from .vocabulary import SEVERITY_RANK, SIDES
+from screener.rules import Membership, Owner, Rule, RuleSet, Test
+from screener.vocabulary import SEVERITY_RANK, SIDES
 
 PRIMARY = "m"  # the alias of a rule's own fact in a match
 MAX_FACT_PROPERTIES = 200

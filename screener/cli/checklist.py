@@ -16,10 +16,11 @@ import questionary
 from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 from questionary import Choice
 
-from .intake import Intake
-from .ruleset import Condition, RuleSet
-from .screening import screen
-from .vocabulary import AREAS, GOALS, PRESSURES, SEVERITIES
+from screener.answers.intake import Intake
+from screener.answers.questions import GOAL_TITLES, GROUPS, PRESSURE_TITLES
+from screener.rules import Condition, RuleSet
+from screener.screening import screen
+from screener.vocabulary import AREAS, GOALS, PRESSURES, SEVERITIES
 
 INTRO = """\
 Leg massage safety checklist
@@ -31,24 +32,6 @@ professional's advice. Answers stay on this computer and are not saved unless yo
 asked for that with --save. Press Ctrl-C or Esc at any time to stop.
 """
 
-GROUPS = {
-    "skin": "The skin of the legs and feet",
-    "blood_and_circulation": "Blood, veins and circulation",
-    "injury_and_pain": "Injuries, pain and operations",
-    "health": "General health",
-}
-GOAL_TITLES = {
-    "relaxation": "Relaxation",
-    "circulation": "Circulation (feet and calves, self-massage)",
-    "recovery": "Recovery after exercise",
-    "foot_relief": "Tired, aching feet",
-}
-PRESSURE_TITLES = {
-    "light": "Light: gentle, gliding",
-    "moderate": "Moderate: firm but comfortable",
-    "firm": "Firm",
-    "deep": "Deep",
-}
 SIDE_CHOICES = [Choice("Left leg", "left"), Choice("Right leg", "right"), Choice("Both legs", "both")]
 
 Entry = dict[str, Any]

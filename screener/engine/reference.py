@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import product
 
-from .engine import Match
-from .facts import Fact, area_field, at_field, build_facts, flag_field, group_fact, side_field
-from .intake import Intake
-from .ruleset import Owner, Rule, RuleSet, Test
-from .vocabulary import SEVERITIES, SEVERITY_RANK, SIDES
+from screener.engine.session import Match
+from screener.engine.facts import Fact, area_field, at_field, build_facts, flag_field, group_fact, side_field
+from screener.answers.intake import Intake
+from screener.rules import Owner, Rule, RuleSet, Test
+from screener.vocabulary import SEVERITIES, SEVERITY_RANK, SIDES
 
 
 def unmet(test: Test, fact: Fact, side: str | None = None) -> list[str]:

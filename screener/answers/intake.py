@@ -8,14 +8,12 @@ ignored: a screener that guesses at a typo may miss a condition.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from .vocabulary import AREAS, SIDES, Area, Goal, Pressure, Severity, Side, SideInput
-
-if TYPE_CHECKING:
-    from .ruleset import RuleSet
+from screener.rules import RuleSet, bundled_rules
+from screener.vocabulary import AREAS, SIDES, Area, Goal, Pressure, Severity, Side, SideInput
 
 _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -125,10 +123,8 @@ class Intake(BaseModel):
 
 def _rules(info: ValidationInfo) -> RuleSet:
     """The rule set codes are checked against: the caller's (``context={"rules": ...}``)
-    or the default one."""
+    or the shipped one (the same object ``screener.default_rules()`` returns)."""
     context = info.context or {}
     if "rules" in context:
         return context["rules"]
-    from .ruleset import default_rules  # late: loading rules validates their cases' intakes
-
-    return default_rules()
+    return bundled_rules()

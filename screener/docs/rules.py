@@ -11,9 +11,10 @@ import json
 import sys
 from pathlib import Path
 
-from .ruleset import Action, Condition, Membership, Owner, Rule, RuleSet, Test, default_rules
+from screener.loading import default_rules
+from screener.rules import Action, Condition, Membership, Owner, Rule, RuleSet, Test
 
-DOCS_FILE = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
+DOCS_FILE = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
 
 
 def describe_test(test: Test) -> list[str]:
@@ -156,22 +157,3 @@ def rule_listing(rules: RuleSet) -> str:
 def rule_page(rules: RuleSet, rule_id: str) -> str:
     condition, rule = rules.rule_index[rule_id]
     return "\n".join(rule_section(condition, rule, heading="#")) + "\n"
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Write docs/rules.md from the rule files.")
-    parser.add_argument("--check", action="store_true", help="fail if docs/rules.md is stale")
-    args = parser.parse_args(argv)
-    text = generate(default_rules())
-    if args.check:
-        current = DOCS_FILE.read_text(encoding="utf-8") if DOCS_FILE.exists() else ""
-        if current != text:
-            print(f"{DOCS_FILE} is stale: run 'python -m screener.docs'", file=sys.stderr)
-            return 1
-        return 0
-    DOCS_FILE.write_text(text, encoding="utf-8")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

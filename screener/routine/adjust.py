@@ -27,11 +27,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .assessment import Routine, Step, site_ref
-from .findings import Combined, Place
-from .intake import Intake
-from .routines import BaseStep, routine_book
-from .vocabulary import (
+from screener.decision.assessment import Routine, Step, site_ref
+from screener.decision.findings import Combined, Place
+from screener.answers.intake import Intake
+from screener.routine.book import BaseStep, routine_book
+from screener.vocabulary import (
     GENTLE_TECHNIQUE,
     GOALS,
     MOVES_JOINTS,

@@ -1,0 +1,92 @@
+"""Checks across the files of a rule set: names that point elsewhere exist, rule ids are
+unique, every rule and every group membership can fire, and group rules act only on
+sites they can name."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..errors import RulesError
+from .models import Owner, Test
+
+if TYPE_CHECKING:
+    from .ruleset import RuleSet
+
+
+def check_references(rules: RuleSet) -> None:
+    """Names that point elsewhere must exist, rule ids must be unique, every rule must be
+    able to fire, and group rules may act only on sites they can name."""
+    for condition in rules.conditions.values():
+        seen_groups: set[str] = set()
+        for membership in condition.member_of:
+            where = dict(file=rules.file(condition.code))
+            if membership.group not in rules.groups:
+                raise RulesError(f"member_of: unknown group {membership.group!r}", **where)
+            if membership.group in seen_groups:
+                raise RulesError(f"member_of: group {membership.group!r} listed twice", **where)
+            seen_groups.add(membership.group)
+            for flag in [*membership.when.flags, *membership.when.flags_not]:
+                if flag not in condition.flags:
+                    raise RulesError(f"member_of {membership.group}: unknown flag {flag!r}: it "
+                                     "can never count", **where)
+            never = _never(condition, membership.when)
+            if never:
+                raise RulesError(f"member_of {membership.group}: {never}: it can never count",
+                                 **where)
+    for group in rules.groups.values():
+        if not rules.members[group.code]:
+            raise RulesError("no condition is a member of this group (member_of)",
+                             file=rules.file(group.code))
+    seen: dict[str, str] = {}
+    for owner, rule in rules.rules:
+        file = rules.file(owner.code)
+
+        def fail(message: str) -> None:
+            raise RulesError(message, file=file, rule=rule.id)  # noqa: B023 - raised at once
+
+        if rule.id in seen:
+            fail(f"duplicate rule id (also in {seen[rule.id]})")
+        seen[rule.id] = rules.files[owner.code]
+        tests: list[tuple[Owner, Test]] = [(owner, rule.when)]
+        for join in rule.with_:
+            target = join.target
+            if join.code is not None and join.code not in rules.conditions:
+                fail(f"with: unknown condition {join.code!r}")
+            if join.group is not None and join.group not in rules.groups:
+                fail(f"with: unknown group {join.group!r}")
+            if target == owner.code:
+                fail("with: a rule cannot join its own condition or group")
+            tests.append((rules.owner(target), join))
+        for target, test in tests:
+            if target.is_group and test.answers():
+                fail(f"a test on group {target.code!r} can only name areas "
+                     f"(not {', '.join(sorted(test.answers()))})")
+            for flag in [*test.flags, *test.flags_not]:
+                if flag not in target.flags:
+                    fail(f"unknown flag {flag!r} for {target.code}: the rule can never fire")
+            never = _never(target, test)
+            if never:
+                fail(f"{never}: the rule can never fire")
+        codes = {owner.code} | {j.code for j in rule.with_ if j.code}
+        for action in rule.actions:
+            if action.of and action.of not in codes:
+                fail(f"action 'of: {action.of}' names no condition the rule matches")
+            sited = action.kind in ("exclude", "cap", "avoid") and action.where != "everywhere"
+            if owner.is_group and sited and not action.of:
+                fail("a group rule acts on sites only with 'of: <condition>' or "
+                     "'where: everywhere'")
+
+
+def _never(owner: Owner, test: Test) -> str | None:
+    """Why a test can never hold for this condition or group, or None."""
+    low, high = test.days_ago_more_than, test.days_ago_at_most
+    if low is not None and high is not None and low >= high:
+        return f"days_ago more than {low} and at most {high}"
+    if test.cleared is True and "cleared" not in owner.asks:
+        return "tests 'cleared' but the checklist never asks it"
+    both = set(test.flags) & set(test.flags_not)
+    if both:
+        return f"flag {sorted(both)[0]!r} both required and refused"
+    return None
+
+

@@ -1,0 +1,234 @@
+"""What a rule file may say: the schema of condition, group and manifest files.
+
+Every model is strict and frozen: an unknown key, a wrong type or a rule that could never
+make sense (a refer rule without a referral, an adjust rule that changes nothing) is
+refused when the file is read, naming the file and the rule.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..vocabulary import Area, Decision, Pressure, Severity, Technique
+
+_STRICT = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+Ask = Literal["sites", "sides", "days_ago", "severity", "cleared"]
+Group = Literal["red_flags", "skin", "blood_and_circulation", "injury_and_pain", "health"]
+Kind = Literal["systemic", "local", "caution"]
+CODE = r"^[a-z][a-z0-9_]*$"
+RULE_ID = r"^[a-z][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+$"
+M = TypeVar("M", bound=BaseModel)
+O = TypeVar("O", "Condition", "Group")
+GROUPS = "groups"  # the sub-folder of group files
+
+
+class Test(BaseModel):
+    """What a reported condition must look like for a rule to fire. All parts must hold;
+    an absent part always holds."""
+
+    model_config = _STRICT
+
+    cleared: bool | None = None
+    severity_at_least: Severity | None = None
+    days_ago_at_most: int | None = Field(default=None, ge=0)
+    days_ago_more_than: int | None = Field(default=None, ge=0)
+    flags: list[str] = Field(default_factory=list, description="Every one answered yes.")
+    flags_not: list[str] = Field(
+        default_factory=list,
+        description="None of them answered yes (an unanswered flag counts as not yes, so a "
+        "rule on flags_not must be the stricter reading).",
+    )
+    areas: list[Area] = Field(default_factory=list, description="Any of them reported.")
+    both_legs: bool = Field(default=False, description="Reported on both legs (no sites: both).")
+
+    def answers(self) -> set[str]:
+        """The follow-ups this test reads beyond areas (a group fact carries none of them)."""
+        return {name for name in ("cleared", "severity_at_least", "days_ago_at_most",
+                                  "days_ago_more_than", "flags", "flags_not", "both_legs")
+                if getattr(self, name) not in (None, [], False)}
+
+
+class JoinTest(Test):
+    """Another reported condition, or any member of a group, that must be present beside
+    the rule's own (a durable_rules join). ``same_leg``: on a leg the rule's own
+    condition is on."""
+
+    code: str | None = None
+    group: str | None = None
+    same_leg: bool = False
+
+    @model_validator(mode="after")
+    def _one_target(self) -> JoinTest:
+        if (self.code is None) == (self.group is None):
+            raise ValueError("a 'with' entry names exactly one of 'code' or 'group'")
+        return self
+
+    @property
+    def target(self) -> str:
+        return self.code or self.group  # type: ignore[return-value]
+
+
+class Membership(BaseModel):
+    """A condition counts as a member of a group when its test holds; the group's fact
+    covers only the member's sites on ``when.areas`` (when given)."""
+
+    model_config = _STRICT
+
+    group: str = Field(pattern=CODE)
+    when: Test = Field(default_factory=Test)
+
+
+class Action(BaseModel):
+    """What a fired rule does, before it is applied to the reported sites."""
+
+    model_config = _STRICT
+
+    kind: Literal["exclude", "cap", "avoid", "note", "limit"]
+    of: str | None = Field(default=None, description="Whose sites: default the rule's own.")
+    where: Literal["reported", "legs", "everywhere"] = Field(
+        default="reported",
+        description="The reported sites, the whole reported legs, or both whole legs.",
+    )
+    areas: list[Area] = Field(default_factory=list, description="Narrow to these areas.")
+    below: bool = Field(default=False, description="exclude: also every area below each site.")
+    around: bool = Field(default=False, description="Also the areas next to each site.")
+    max: Pressure | None = None
+    techniques: list[Technique] = Field(default_factory=list)
+    message: str | None = None
+    minutes: int | None = Field(default=None, ge=5, le=60,
+                                description="limit: the session's length at most.")
+
+    @model_validator(mode="after")
+    def _fields_fit_kind(self) -> Action:
+        needs = {"cap": "max", "avoid": "techniques", "note": "message",
+                 "limit": "minutes"}.get(self.kind)
+        if needs and not getattr(self, needs):
+            raise ValueError(f"a {self.kind} action needs '{needs}'")
+        if self.below and self.kind != "exclude":
+            raise ValueError("'below' goes with exclude actions only")
+        return self
+
+
+class Expect(BaseModel):
+    """What a case's assessment must show (each listed item must be present)."""
+
+    model_config = _STRICT
+
+    decision: Decision | None = None
+    exclusions: list[dict[str, str]] = Field(default_factory=list)
+    pressure_caps: list[dict[str, str]] = Field(default_factory=list)
+    avoid: list[dict[str, str]] = Field(default_factory=list)
+
+
+class Case(BaseModel):
+    model_config = _STRICT
+
+    intake: dict[str, Any]
+    expect: Expect = Field(default_factory=Expect)
+    note: str | None = None
+
+
+class Cases(BaseModel):
+    model_config = _STRICT
+
+    fires: list[Case] = Field(min_length=1)
+    does_not_fire: list[Case] = Field(min_length=1)
+
+
+class Rule(BaseModel):
+    """One rule: when it fires, what it decides and does, why, and on whose authority."""
+
+    model_config = _STRICT
+
+    id: str = Field(pattern=RULE_ID)
+    when: Test = Field(default_factory=Test)
+    with_: list[JoinTest] = Field(default_factory=list, alias="with")
+    decision: Decision
+    actions: list[Action] = Field(default_factory=list)
+    referral: str | None = Field(default=None, description="refer/urgent: what to do next.")
+    reason: str = Field(min_length=1)
+    sources: list[str] = Field(min_length=1)
+    cases: Cases
+
+    @model_validator(mode="after")
+    def _decision_fits_actions(self) -> Rule:
+        kinds = {a.kind for a in self.actions}
+        if self.decision in ("refer", "urgent") and not self.referral:
+            raise ValueError(f"a {self.decision} rule needs 'referral' (what to do next)")
+        if self.decision not in ("refer", "urgent") and self.referral:
+            raise ValueError("'referral' goes with refer and urgent rules only")
+        if self.decision == "adjust" and not kinds & {"exclude", "cap", "avoid", "limit"}:
+            raise ValueError("an adjust rule needs an exclude, cap, avoid or limit action")
+        if self.decision == "proceed" and kinds - {"note"}:
+            raise ValueError("a proceed rule may only add notes")
+        return self
+
+
+class Condition(BaseModel):
+    """One condition file: the question, its follow-ups, and the rules that handle it."""
+
+    model_config = _STRICT
+
+    code: str = Field(pattern=CODE)
+    title: str
+    question: str
+    kind: Kind = Field(alias="class")
+    group: Group
+    red_flag: bool = False
+    asks: list[Ask] = Field(default_factory=list)
+    flags: dict[str, str] = Field(
+        default_factory=dict, description="Follow-up yes/no questions, by flag code."
+    )
+    member_of: list[Membership] = Field(
+        default_factory=list, description="Groups this condition counts in (groups/*.yaml)."
+    )
+    days_question: str = Field(
+        default="How many days ago did it start or happen? (0 = today)",
+        description="The 'days ago' follow-up in words, with the time window that matters.",
+    )
+    rules: list[Rule] = Field(min_length=1)
+
+    is_group: ClassVar[bool] = False
+
+    @field_validator("flags")
+    @classmethod
+    def _flag_codes(cls, flags: dict[str, str]) -> dict[str, str]:
+        for flag in flags:
+            if not re.fullmatch(CODE, flag):
+                raise ValueError(f"flag {flag[:40]!r} is not a lower_snake_case code")
+        return flags
+
+
+class Group(BaseModel):
+    """A named group of answers (``groups/<code>.yaml``): conditions join it through their
+    own ``member_of``, and rules fire on any member (forward chaining in the engine)."""
+
+    model_config = _STRICT
+
+    code: str = Field(pattern=CODE)
+    title: str
+    description: str
+    sources: list[str] = Field(min_length=1)
+    rules: list[Rule] = Field(default_factory=list)
+
+    is_group: ClassVar[bool] = True
+    red_flag: ClassVar[bool] = False
+    flags: ClassVar[dict[str, str]] = {}
+    asks: ClassVar[list[str]] = []
+
+
+class Manifest(BaseModel):
+    model_config = _STRICT
+
+    name: str
+    version: str
+    description: str = ""
+
+
+Owner = Condition | Group  # what a rule belongs to: its primary fact
+
+

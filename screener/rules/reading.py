@@ -1,0 +1,192 @@
+"""Reading a rule folder: YAML's safe loader made stricter (no repeated keys, merge keys,
+anchors or aliases, control characters), regular files of bounded size, and the digest
+of everything read. Nothing in a rule file is executed."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import stat
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from ..errors import RulesError, describe_invalid, shown
+from .checks import check_references
+from .models import GROUPS, M, O, Condition, Group, Manifest
+from .ruleset import RuleSet, default_rules_path
+
+MANIFEST = "ruleset.yaml"
+RULE_FILE_LIMIT = 1 << 20  # a rule file is a few kB
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser where built
+
+
+class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
+    """YAML's safe loader (the C parser where available), refusing a key repeated in one
+    mapping: plain YAML keeps the last silently, so a second ``decision:`` would hide
+    the first."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":  # '<<' silently overrides keys
+                    mark = key_node.start_mark
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"merge keys ('<<') are not allowed (line {mark.line + 1})",
+                        mark)
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    repeated = key in seen
+                    seen.add(key)
+                except TypeError:
+                    continue  # an unhashable key: the base loader reports it
+                if repeated:
+                    mark = key_node.start_mark
+                    raise yaml.constructor.ConstructorError(
+                        None, None,
+                        f"duplicate key {shown(key)!r} (line {mark.line + 1}, column "
+                        f"{mark.column + 1})", mark)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        _refuse_aliases(node)
+        return super().construct_document(node)
+
+
+def _refuse_aliases(root: yaml.Node) -> None:
+    """Rule files have no use for anchors and aliases, and nested aliases expand to
+    billions of items when the rules are validated ('billion laughs'): refuse any node
+    reached twice."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            mark = node.start_mark
+            raise yaml.constructor.ConstructorError(
+                None, None, f"anchors and aliases are not allowed (line {mark.line + 1})", mark)
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
+def read_rules(path: str | Path) -> RuleSet:
+    """Read a rule set folder and check its references; raise ``RulesError`` naming file
+    and rule. The engine bounds and the cases are checked a step above (``screener.loading``)."""
+    root = Path(path)
+    if not root.is_dir():
+        raise RulesError("not a folder of rule files", file=str(root))
+    manifest_path = root / MANIFEST
+    if not manifest_path.is_file():
+        raise RulesError(f"missing {MANIFEST} (the rule set's name and version)", file=str(root))
+    digest = hashlib.sha256()
+    raw_manifest = _read(manifest_path, digest)
+    manifest = _model(Manifest, raw_manifest, manifest_path)
+
+    files: dict[str, str] = {}
+    conditions: dict[str, Condition] = {}
+    for file in sorted(root.glob("*.yaml")):
+        if file.name != MANIFEST:
+            condition = _owner(Condition, file, digest, files)
+            conditions[condition.code] = condition
+    groups: dict[str, Group] = {}
+    for file in sorted((root / GROUPS).glob("*.yaml")):
+        group = _owner(Group, file, digest, files)
+        groups[group.code] = group
+    if not conditions:
+        raise RulesError("no condition files (*.yaml) in the rule set", file=str(root))
+    clash = set(conditions) & set(groups)
+    if clash:
+        code = sorted(clash)[0]
+        raise RulesError(f"{code!r} names both a condition and a group", file=str(root / GROUPS))
+
+    rules = RuleSet(manifest, conditions, groups, files, f"sha256:{digest.hexdigest()}", root)
+    check_references(rules)
+    return rules
+
+
+@cache
+def bundled_rules() -> RuleSet:
+    """The shipped rule folder, read once per process. ``screener.loading.default_rules``
+    readies this very object for the engine; intakes validated without a rule set of
+    their own are checked against it."""
+    return read_rules(default_rules_path())
+
+
+def _owner(model: type[O], file: Path, digest: Any, files: dict[str, str]) -> O:
+    """Read one condition or group file; its code must be its file name."""
+    owner = _model(model, _read(file, digest), file)
+    code = owner.code  # type: ignore[attr-defined]
+    if code != file.stem:
+        raise RulesError(f"code {code!r} must match the file name", file=str(file))
+    files[code] = f"{GROUPS}/{file.name}" if model is Group else file.name
+    return owner
+
+
+def _read(file: Path, digest: Any) -> Any:
+    try:
+        if not stat.S_ISREG(file.stat().st_mode):  # a FIFO would block, a device never end
+            raise RulesError("not a regular file", file=str(file))
+        with file.open("rb") as stream:
+            data = stream.read(RULE_FILE_LIMIT + 1)
+        if len(data) > RULE_FILE_LIMIT:
+            raise RulesError(f"larger than {RULE_FILE_LIMIT} bytes", file=str(file))
+        text = data.decode("utf-8")
+        parsed = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise RulesError(f"cannot read: {first}", file=str(file)) from None
+    if not isinstance(parsed, dict):
+        raise RulesError("expected a mapping at the top of the file", file=str(file))
+    bad = _control_character(parsed)
+    if bad:
+        raise RulesError(f"a control character ({bad}) in the text: rule text is printed to "
+                         "terminals and pages", file=str(file))
+    name = f"{GROUPS}/{file.name}" if file.parent.name == GROUPS else file.name
+    digest.update(name.encode() + b"\0" + data + b"\0")
+    return parsed
+
+
+# Printed text may hold line breaks and tabs, nothing that steers a terminal or the
+# reading direction: C0 and C1 controls, DEL, bidi overrides and isolates, separators.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f"
+                      "\u202a-\u202e\u2028\u2029\u2066-\u2069]")
+
+
+def _control_character(value: Any) -> str | None:
+    """The first forbidden character in any string of a parsed file, as U+XXXX."""
+    if isinstance(value, str):
+        found = _CONTROL.search(value)
+        return f"U+{ord(found.group()):04X}" if found else None
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, list):
+        for item in value:
+            bad = _control_character(item)
+            if bad:
+                return bad
+    return None
+
+
+def _model(model: type[M], data: dict[str, Any], file: Path) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        loc = exc.errors()[0]["loc"]
+        rule, skip = None, 0
+        if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
+            raw_rules = data.get("rules")
+            if isinstance(raw_rules, list) and loc[1] < len(raw_rules):
+                raw = raw_rules[loc[1]]
+                rule = raw.get("id") if isinstance(raw, dict) else None
+                rule = rule if isinstance(rule, str) else f"#{loc[1] + 1}"
+            skip = 2
+        raise RulesError(describe_invalid(exc, skip), file=str(file), rule=rule) from None
+
+

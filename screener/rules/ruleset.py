@@ -1,0 +1,70 @@
+"""The ``RuleSet``: a folder of rule files read and checked, with its identity (name,
+version, digest) and the orders every output follows."""
+
+from __future__ import annotations
+
+import threading
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..errors import RulesError
+from .models import Condition, Group, Manifest, Membership, Owner, Rule
+
+class RuleSet:
+    """A loaded, validated rule set. Immutable once built; safe to share across threads.
+
+    Its compiled engine is kept on the object itself (``engine.engine_for``), so an
+    engine is only ever used with the rule set it was built from.
+    """
+
+    def __init__(self, manifest: Manifest, conditions: dict[str, Condition],
+                 groups: dict[str, Group], files: dict[str, str], digest: str, path: Path):
+        self.name = manifest.name
+        self.version = manifest.version
+        self.description = manifest.description
+        self.conditions = conditions
+        self.groups = groups
+        self.files = files  # condition or group code -> file (relative), for messages and docs
+        self.digest = digest
+        self.path = path
+        # condition code -> its place in the rule set (files order): lists of conditions in
+        # an assessment follow it, never the order the answers came in
+        self.order = {c: i for i, c in enumerate(sorted(conditions, key=files.__getitem__))}
+        # group -> its member conditions with the test that makes them count
+        self.members: dict[str, list[tuple[Condition, Membership]]] = {g: [] for g in groups}
+        for condition in sorted(conditions.values(), key=lambda c: files[c.code]):
+            for membership in condition.member_of:
+                self.members.setdefault(membership.group, []).append((condition, membership))
+        # Stable rule order: red flags first, then reasoning across answers (groups),
+        # then by file name, then as written.
+        owners: list[Owner] = [*conditions.values(), *groups.values()]
+        ordered = sorted(owners, key=lambda o: (not o.red_flag, not o.is_group, files[o.code]))
+        self.rules: list[tuple[Owner, Rule]] = [(o, r) for o in ordered for r in o.rules]
+        self.rule_index = {r.id: (o, r) for o, r in self.rules}
+        self.rule_position = {r.id: i for i, (_, r) in enumerate(self.rules)}
+        self.definition: Any = None  # the compiled durable_rules rules (engine/patterns.py)
+        self.engine: Any = None  # built once, on first use, by engine.session.engine_for
+        self.engine_lock = threading.Lock()
+
+    def owner(self, code: str) -> Owner:
+        return self.conditions.get(code) or self.groups[code]
+
+    def file(self, code: str) -> str:
+        return str(self.path / self.files[code])
+
+    def __repr__(self) -> str:
+        return f"<RuleSet {self.name} {self.version} {self.digest[:19]}…>"
+
+
+def default_rules_path() -> Path:
+    """Where the shipped rules are: inside the installed wheel, or ``rules/`` of a checkout."""
+    packaged = resources.files("screener") / "_rules"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parents[2] / "rules"
+    if checkout.is_dir():
+        return checkout
+    raise RulesError("the default rule set is missing (no screener/_rules, no rules/)")
+
+

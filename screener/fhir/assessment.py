@@ -15,6 +15,7 @@ from typing import Any
 from screener.decision.assessment import Assessment
 from screener.rules import RuleSet
 from screener.fhir.questionnaire import BASE, ruleset_url
+from screener.render.escape import markdown_text
 
 OUTPUT_ID = "output"
 Part = dict[str, Any]
@@ -65,6 +66,7 @@ def guidance_response(assessment: Assessment, rules: RuleSet) -> dict[str, Any]:
         "moduleUri": ruleset_url(rules),
         "status": "success",
         "outputParameters": {"reference": f"#{OUTPUT_ID}"},
-        "note": [{"text": assessment.referral.message if assessment.referral
+        # Annotation.text is FHIR markdown: rule text in it is escaped as such
+        "note": [{"text": markdown_text(assessment.referral.message) if assessment.referral
                   else f"Decision: {assessment.decision}."}],
     }

@@ -14,6 +14,7 @@ from screener.decision.assessment import Assessment
 from screener.rules import RuleSet
 from screener.vocabulary import AREAS, SIDES
 from screener.fhir.questionnaire import ruleset_url
+from screener.render.escape import markdown_text as md
 
 INDICATOR = {"proceed": "info", "adjust": "info", "refer": "warning", "urgent": "critical"}
 SUMMARY = {
@@ -42,7 +43,7 @@ def detail(assessment: Assessment) -> str:
     """What to do, then why: one bullet per fired rule with its reason and sources."""
     lines = [f"**Decision: {assessment.decision}**", ""]
     if assessment.referral:
-        lines += [assessment.referral.message, ""]
+        lines += [md(assessment.referral.message), ""]
     if assessment.exclusions:
         lines.append(f"- Leave out: {_places(assessment.exclusions)}")
     levels = sorted({c.max for c in assessment.pressure_caps})
@@ -57,8 +58,8 @@ def detail(assessment: Assessment) -> str:
     if assessment.findings:
         lines += ["**Why**", ""]
     for finding in assessment.findings:
-        lines.append(f"- `{finding.rule}` ({finding.decision}): {finding.reason} "
-                     f"Sources: {'; '.join(finding.sources)}.")
+        lines.append(f"- `{finding.rule}` ({finding.decision}): {md(finding.reason)} "
+                     f"Sources: {'; '.join(md(s) for s in finding.sources)}.")
     return "\n".join([*lines, "", DISCLAIMER])
 
 

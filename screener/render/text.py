@@ -19,6 +19,7 @@ from rich.text import Text
 
 from screener.decision.assessment import Assessment, Routine
 from screener.rules import RuleSet
+from screener.render.escape import terminal_text as plain
 from screener.render.words import (
     DISCLAIMER,
     HEADLINES,
@@ -56,8 +57,8 @@ def _parts(assessment: Assessment, rules: RuleSet | None, colour: bool) -> list[
         Panel(headline, box=box.HEAVY, border_style=STYLES[decision].split(" on ")[0])
         if colour else headline, ""]
     if assessment.referral:
-        parts += [Text(f"What to do: {assessment.referral.message}", style="bold"), ""]
-    notice = assessment.routine.notice if assessment.routine else None
+        parts += [Text(f"What to do: {plain(assessment.referral.message)}", style="bold"), ""]
+    notice = plain(assessment.routine.notice or "") if assessment.routine else None
     if notice:
         parts += [Panel(Text(notice), title="Please note", box=box.ROUNDED) if colour
                   else Text(f"PLEASE NOTE: {notice}"), ""]
@@ -65,12 +66,12 @@ def _parts(assessment: Assessment, rules: RuleSet | None, colour: bool) -> list[
     if rows:
         table = _table(colour, "Change", "Where")
         for what, where in rows:
-            table.add_row(what, where)
+            table.add_row(Text(plain(what)), Text(plain(where)))
         parts += [Text("Changes:", style="bold"), Padding(table, (0, 0, 0, 2)), ""]
     parts += _why(assessment, rules)
     parts += _routine(assessment.routine, colour)
     r = assessment.ruleset
-    parts += [Text(f"Rule set: {r.name} {r.version} ({r.digest[:19]})"), Text(DISCLAIMER)]
+    parts += [Text(f"Rule set: {plain(r.name)} {plain(r.version)} ({r.digest[:19]})"), Text(DISCLAIMER)]
     return parts
 
 
@@ -88,19 +89,19 @@ def _why(assessment: Assessment, rules: RuleSet | None) -> list[RenderableType]:
     shown, also = why(assessment, rules)
     parts: list[RenderableType] = [Text("Why:", style="bold")]
     for f in shown:
-        lines: list[RenderableType] = [Text(f.reason)]
+        lines: list[RenderableType] = [Text(plain(f.reason))]
         if not referral:  # a referral's findings must not read like massage instructions
             arrows = Table.grid(padding=(0, 1))
             arrows.add_column(width=2)
             arrows.add_column()
             for phrase in summarise(f):
-                arrows.add_row("->", phrase)
+                arrows.add_row("->", Text(plain(phrase)))
             lines.append(arrows)
-        lines.append(Text(f"Sources: {'; '.join(f.sources)}", style="dim"))
-        parts += [Text(f"  * {title(f, rules)} [{f.rule}, {f.decision}]"),
+        lines.append(Text(plain(f"Sources: {'; '.join(f.sources)}"), style="dim"))
+        parts += [Text(plain(f"  * {title(f, rules)} [{f.rule}, {f.decision}]")),
                   Padding(Group(*lines), (0, 0, 0, 4))]
     if also:
-        parts.append(Text(also))
+        parts.append(Text(plain(also)))
     return [*parts, ""]
 
 
@@ -114,13 +115,13 @@ def _routine(routine: Routine | None, colour: bool) -> list[RenderableType]:
     steps.add_column()
     for n, step in enumerate(routine.steps, 1):
         tool = f" with a {words(step.tool)}" if step.tool else ""
-        head = Text(f"{step.name}: {words(step.technique)}{tool}, {step.pressure} pressure, "
-                    f"{step.minutes:g} min ({step_places(step)})", style="bold" if colour else "")
-        steps.add_row(f"{n}.", Group(head, Text(step.instructions)))
+        head = Text(plain(f"{step.name}: {words(step.technique)}{tool}, {step.pressure} pressure, "
+                          f"{step.minutes:g} min ({step_places(step)})"), style="bold" if colour else "")
+        steps.add_row(f"{n}.", Group(head, Text(plain(step.instructions))))
     parts += [steps, "", Text("Precautions:", style="bold")]
     precautions = Table.grid(padding=(0, 1))
     precautions.add_column(justify="right", width=3)
     precautions.add_column()
     for p in routine.precautions:
-        precautions.add_row("-", p)
+        precautions.add_row("-", Text(plain(p)))
     return [*parts, precautions, ""]

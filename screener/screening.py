@@ -7,7 +7,7 @@ from pydantic import ValidationError
 from screener.routine.adjust import adjust_routine
 from screener.decision.assessment import Assessment, RulesetInfo
 from screener.engine.session import Match, engine_for, match_key
-from screener.errors import EngineError, ScreenerError, describe_invalid
+from screener.errors import EngineError, InputError, describe_invalid
 from screener.engine.facts import build_facts
 from screener.decision.findings import build_findings, combine
 from screener.answers.intake import Intake
@@ -19,13 +19,14 @@ from screener.rules import RuleSet
 def screen(intake: Intake, rules: RuleSet | None = None) -> Assessment:
     """Screen one intake. Raises rather than return a routine it cannot vouch for.
 
-    ``rules`` defaults to the shipped rule set. An intake validated against another rule
-    set is checked again against this one (its codes and flags must exist here).
+    ``rules`` defaults to the shipped rule set. An intake not validated against this very
+    rule set (another one, or none: ``model_construct``) is validated again against it,
+    so a code or flag these rules do not know is an error, never a condition skipped.
     """
     rules = rules or default_rules()
     if not isinstance(intake, Intake):
         raise TypeError("screen() takes an Intake: use Intake.model_validate(data) first")
-    if rules is not default_rules():
+    if intake.checked_by() is not rules:
         _check_against(intake, rules)
     facts = build_facts(intake)
     matches = engine_for(rules).run(facts)
@@ -62,7 +63,8 @@ def cross_check(engine: list[Match], reference: list[Match]) -> None:
 def _check_against(intake: Intake, rules: RuleSet) -> None:
     try:
         Intake.model_validate(intake.model_dump(), context={"rules": rules})
-    except ValidationError as exc:
-        raise ScreenerError(
-            f"the intake does not fit rule set {rules.name!r}: {describe_invalid(exc)}"
+    except (ValidationError, TypeError, ValueError, AttributeError) as exc:
+        detail = describe_invalid(exc) if isinstance(exc, ValidationError) else "not an intake"
+        raise InputError(
+            f"the intake does not fit rule set {rules.name!r}: {detail}"
         ) from None

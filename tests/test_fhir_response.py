@@ -96,6 +96,9 @@ def _ungated(r: dict) -> None:
         drop(r["item"], gate["linkId"])
 
 
+# A modifier the screener cannot know: it may reverse the answer it sits on.
+NOT_ASKED = {"url": "http://example.org/not-asked", "valueBoolean": True}
+
 BAD: dict[str, tuple[Callable[[dict], None], str]] = {
     "structure": (lambda r: r.update(item="not a list"), "not a valid FHIR QuestionnaireResponse"),
     "unknown field": (lambda r: r.update(colour="blue"), "colour"),
@@ -136,6 +139,14 @@ BAD: dict[str, tuple[Callable[[dict], None], str]] = {
         item=[{"linkId": "x"}]), "'minutes': answers here have no follow-up items"),
     "answer without value": (lambda r: find(r["item"], RED).update(answer=[{}]),
                              f"'{RED}': expected valueBoolean, found no value"),
+    "modifier on the response": (lambda r: r.update(modifierExtension=[NOT_ASKED]),
+                                 "modifierExtension: http://example.org/not-asked"),
+    "modifier on an item": (lambda r: find(r["item"], RED).update(modifierExtension=[NOT_ASKED]),
+                            f"'{RED}': the item has a modifierExtension"),
+    "modifier on a group": (lambda r: find(r["item"], "session").update(
+        modifierExtension=[NOT_ASKED]), "'session': the item has a modifierExtension"),
+    "modifier on an answer": (lambda r: find(r["item"], RED)["answer"][0].update(
+        modifierExtension=[NOT_ASKED]), f"'{RED}': an answer has a modifierExtension"),
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from screener.rules import RuleSet, bundled_rules
 from screener.vocabulary import AREAS, SIDES, Area, Goal, Pressure, Severity, Side, SideInput
@@ -107,15 +107,23 @@ class Intake(BaseModel):
     )
     minutes: int = Field(default=15, ge=5, le=60)
     machines: bool = Field(default=False, description="Offer a foot-and-calf machine step.")
+    # The rule set this intake was validated against (None when built without
+    # validation): ``screen()`` re-checks any intake whose rule set is not its own.
+    _checked_by: RuleSet | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
-    def _one_entry_per_code(self) -> Intake:
+    def _one_entry_per_code(self, info: ValidationInfo) -> Intake:
         seen: set[str] = set()
         for report in self.conditions:
             if report.code in seen:
                 raise ValueError(f"condition {report.code!r} is listed twice")
             seen.add(report.code)
+        self._checked_by = _rules(info)
         return self
+
+    def checked_by(self) -> RuleSet | None:
+        """The rule set whose codes and flags this intake was validated against."""
+        return self._checked_by
 
     def codes(self) -> list[str]:
         return [c.code for c in self.conditions]

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from screener.errors import InputError
-from screener.errors import describe_invalid
+from screener.errors import describe_invalid, shown
 from screener.answers.intake import ConditionReport, Intake
 from screener.rules import RuleSet
 from screener.fhir.questionnaire import (
@@ -33,6 +33,10 @@ from screener.fhir.questionnaire import (
 
 VALUE_KEY = {"boolean": "valueBoolean", "integer": "valueInteger", "choice": "valueCoding"}
 DONE = ("completed", "amended")
+# Modifier extensions change the meaning of the element that holds them ("not", "asked
+# of someone else"...); FHIR requires a reader that does not know one to refuse the
+# element. The screener knows none, so any is refused.
+UNDERSTOOD_MODIFIERS: frozenset[str] = frozenset()
 # What the Questionnaire maps of a condition report; a new field of the intake model
 # must be mapped here before the FHIR round trip can carry it (a test checks this).
 MAPPED_REPORT_FIELDS = {"code", "sites", "cleared", "days_ago", "severity", "flags"}
@@ -145,8 +149,16 @@ class _Reader:
         self.present: set[str] = set()
 
     def fail(self, link: str | None, message: str) -> InputError:
-        where = f"item {link!r}: " if link else ""
+        where = f"item {shown(link)!r}: " if link else ""
         return InputError(f"{self.source}: {where}{message}")
+
+    def no_modifiers(self, link: str | None, element: dict[str, Any], what: str) -> None:
+        """Refuse a modifier extension the screener does not understand."""
+        unknown = modifiers(element)
+        if unknown:
+            raise self.fail(link, f"{what} has a modifierExtension the screener does not "
+                                  f"understand ({shown(unknown[0])}): it could change the "
+                                  "meaning of the answer, so the response is not read")
 
     def read(self, given: Any, expected: list[Item], into: dict[str, list[Any]],
              parent: str | None) -> None:
@@ -154,6 +166,7 @@ class _Reader:
         seen: set[str] = set()
         for raw in given:
             link = raw.get("linkId")
+            self.no_modifiers(link, raw, "the item")
             item = allowed.get(link)
             if item is None:
                 if link in self.items:
@@ -182,6 +195,7 @@ class _Reader:
 
     def value(self, item: Item, answer: dict[str, Any]) -> Any:
         link, key = item["linkId"], VALUE_KEY[item["type"]]
+        self.no_modifiers(link, answer, "an answer")
         if answer.get("item"):
             raise self.fail(link, "answers here have no follow-up items")
         given = [k for k in answer if k.startswith("value")]
@@ -245,6 +259,11 @@ def read_response(data: dict[str, Any], rules: RuleSet, source: str) -> Intake:
     issue = problem("QuestionnaireResponse", data)
     if issue:
         raise InputError(f"{source}: not a valid FHIR QuestionnaireResponse: {issue}")
+    unknown = modifiers(data)
+    if unknown:
+        raise InputError(f"{source}: modifierExtension: {shown(unknown[0])} is not understood "
+                         "by the screener: it could change the meaning of the response, so "
+                         "it is not read")
     expected, given = canonical(rules), data.get("questionnaire")
     if given != expected:
         if isinstance(given, str) and given.split("|")[0] == canonical_url(rules):
@@ -264,6 +283,14 @@ def read_response(data: dict[str, Any], rules: RuleSet, source: str) -> Intake:
         return Intake.model_validate(intake, context={"rules": rules})
     except ValidationError as exc:
         raise InputError(f"{source}: {describe_invalid(exc)}") from None
+
+
+def modifiers(element: dict[str, Any]) -> list[str]:
+    """The urls of the element's modifier extensions the screener does not understand
+    (an extension without a url counts, as '?')."""
+    given = element.get("modifierExtension") or []
+    urls = [e.get("url", "?") if isinstance(e, dict) else "?" for e in given]
+    return [u for u in urls if u not in UNDERSTOOD_MODIFIERS]
 
 
 def _intake(reader: _Reader, rules: RuleSet) -> dict[str, Any]:

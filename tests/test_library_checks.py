@@ -1,0 +1,89 @@
+"""``screen()`` screens an intake only against the rule set it was validated against:
+a code or flag the screening rules do not know is an error, never a condition skipped."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from screener import Intake, ScreenerError, default_rules, load_rules, screen
+from screener import screening
+
+TATTOO = {
+    "code": "fresh_tattoo", "title": "Fresh tattoo",
+    "question": "Is there a tattoo on the legs made in the last two weeks?",
+    "class": "local", "group": "skin", "asks": ["sites"],
+    "flags": {"weeping": "Is it still weeping?"},
+    "rules": [{
+        "id": "tattoo.refer", "decision": "refer",
+        "referral": "Ask the tattoo artist or a pharmacist before any massage on the legs.",
+        "reason": "A fresh tattoo is an open wound.", "sources": ["test rule"],
+        "cases": {"fires": [{"intake": {"conditions": [{"code": "fresh_tattoo"}]},
+                             "expect": {"decision": "refer"}}],
+                  "does_not_fire": [{"intake": {"conditions": []}}]}}],
+}
+
+
+@pytest.fixture(scope="module")
+def plus(tmp_path_factory: pytest.TempPathFactory):
+    """The shipped rules and one more condition, which refers."""
+    folder = tmp_path_factory.mktemp("plus") / "rules"
+    shutil.copytree(default_rules().path, folder)
+    (folder / "fresh_tattoo.yaml").write_text(yaml.safe_dump(TATTOO, sort_keys=False))
+    return load_rules(folder)
+
+
+def test_a_condition_the_screening_rules_do_not_know_is_an_error(plus):
+    intake = Intake.model_validate({"conditions": [{"code": "fresh_tattoo"}]},
+                                   context={"rules": plus})
+    assert screen(intake, plus).decision == "refer"
+    with pytest.raises(ScreenerError, match=r"conditions\.0\.code: unknown condition code "
+                                            "'fresh_tattoo'"):
+        screen(intake)  # before: proceed, with a routine
+
+
+def test_a_flag_the_screening_rules_do_not_know_is_an_error(tmp_path: Path):
+    folder = tmp_path / "rules"
+    shutil.copytree(default_rules().path, folder)
+    wound = folder / "open_wound.yaml"
+    data = yaml.safe_load(wound.read_text())
+    data["flags"]["deep"] = "Is it deep?"
+    wound.write_text(yaml.safe_dump(data, sort_keys=False))
+    other = load_rules(folder)
+    intake = Intake.model_validate({"conditions": [{"code": "open_wound", "flags": ["deep"]}]},
+                                   context={"rules": other})
+    with pytest.raises(ScreenerError, match=r"conditions\.0: unknown flag 'deep'"):
+        screen(intake)
+
+
+def test_an_intake_built_without_validation_is_validated(plus):
+    from screener.answers.intake import ConditionReport
+
+    report = ConditionReport.model_construct(code="fresh_tattoo", sites=[], flags=[],
+                                             cleared=False, days_ago=None, severity=None)
+    intake = Intake.model_construct(conditions=[report])
+    assert intake.checked_by() is None
+    with pytest.raises(ScreenerError, match="fresh_tattoo"):
+        screen(intake)
+    assert screen(intake, plus).decision == "refer"
+
+
+def test_an_intake_of_the_default_rules_screens_under_a_superset(plus):
+    intake = Intake.model_validate({"conditions": [{"code": "open_wound"}]})
+    assert screen(intake, plus).to_json() == screen(intake).to_json().replace(
+        default_rules().digest, plus.digest)
+
+
+def test_no_revalidation_when_the_rule_set_is_the_one_that_validated(plus, monkeypatch):
+    def revalidated(*_):
+        raise AssertionError("re-validated on the hot path")
+
+    monkeypatch.setattr(screening, "_check_against", revalidated)
+    screen(Intake.model_validate({"conditions": [{"code": "dvt"}]}))
+    screen(Intake.model_validate({"conditions": [{"code": "dvt"}]}, context={"rules": plus}),
+           plus)
+    with pytest.raises(AssertionError):
+        screen(Intake.model_validate({}), plus)

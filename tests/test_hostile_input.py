@@ -459,3 +459,53 @@ def test_repeated_keys_are_found_from_many_threads_at_once():
 
     with ThreadPoolExecutor(8) as pool:
         assert list(pool.map(parse, range(4000))) == [n % 2 == 1 for n in range(4000)]
+
+
+@pytest.mark.parametrize("name", ["extra.yml", "extra.json", "README", ".dvt.yaml.swp",
+                                  ".hidden.yaml", "groups/extra.yml", "notes/"])
+def test_a_file_that_is_not_a_rule_file_is_refused_by_name(tmp_path, name):
+    """A .yml beside the .yaml files was silently ignored: its rules never ran."""
+    folder = _rules_copy(tmp_path)
+    if name.endswith("/"):
+        (folder / name).mkdir()
+    else:
+        (folder / name).write_text((folder / "dvt.yaml").read_text())
+    with pytest.raises(RulesError, match=rf"{re.escape(name.rstrip('/'))}: not a rule file"):
+        load_rules(folder)
+
+
+def test_a_groups_entry_that_is_not_a_folder_is_refused(tmp_path):
+    folder = _rules_copy(tmp_path)
+    shutil.rmtree(folder / "groups")
+    (folder / "groups").symlink_to(default_rules().path / "groups")
+    with pytest.raises(RulesError, match="groups: not a folder of group files"):
+        load_rules(folder)
+
+
+def test_a_rule_file_swapped_for_a_fifo_after_the_check_does_not_block(tmp_path, monkeypatch):
+    """The file is checked on the open descriptor, opened without blocking: a FIFO that
+    replaces the file between a check and the open is refused, not waited on."""
+    from screener.rules import reading
+
+    folder = _rules_copy(tmp_path)
+    target = folder / "dvt.yaml"
+    real_open = os.open
+
+    def swap_then_open(path, flags, *args, **kwargs):
+        if Path(path) == target:
+            target.unlink()
+            os.mkfifo(target)
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(reading.os, "open", swap_then_open)
+    with pytest.raises(RulesError, match="dvt.yaml: not a regular file"):
+        load_rules(folder)
+
+
+def test_a_linked_rule_file_is_refused(tmp_path):
+    folder = _rules_copy(tmp_path)
+    real = tmp_path / "dvt-real.yaml"
+    (folder / "dvt.yaml").rename(real)
+    (folder / "dvt.yaml").symlink_to(real)
+    with pytest.raises(RulesError, match="dvt.yaml: not a regular file"):
+        load_rules(folder)

@@ -4,7 +4,9 @@ of everything read. Nothing in a rule file is executed."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import re
 import stat
 from functools import cache
@@ -91,12 +93,15 @@ def read_rules(path: str | Path) -> RuleSet:
 
     files: dict[str, str] = {}
     conditions: dict[str, Condition] = {}
-    for file in sorted(root.glob("*.yaml")):
-        if file.name != MANIFEST:
-            condition = _owner(Condition, file, digest, files)
-            conditions[condition.code] = condition
+    for file in _rule_files(root, {MANIFEST, GROUPS}):
+        condition = _owner(Condition, file, digest, files)
+        conditions[condition.code] = condition
     groups: dict[str, Group] = {}
-    for file in sorted((root / GROUPS).glob("*.yaml")):
+    group_folder = root / GROUPS
+    if group_folder.is_symlink() or (group_folder.exists() and not group_folder.is_dir()):
+        raise RulesError("not a folder of group files", file=str(group_folder))
+    group_files = _rule_files(group_folder, set()) if group_folder.exists() else []
+    for file in group_files:
         group = _owner(Group, file, digest, files)
         groups[group.code] = group
     if not conditions:
@@ -129,12 +134,43 @@ def _owner(model: type[O], file: Path, digest: Any, files: dict[str, str]) -> O:
     return owner
 
 
+# Opened without following a link and without blocking (a FIFO swapped in after a check
+# would wait for a writer for ever), then checked on the open descriptor itself.
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+
+
+def _read_regular(file: Path) -> bytes:
+    """At most ``RULE_FILE_LIMIT + 1`` bytes of a regular file that is not a link."""
+    try:
+        fd = os.open(file, _OPEN_FLAGS)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise RulesError("not a regular file (a symbolic link)", file=str(file)) from None
+        raise
+    with os.fdopen(fd, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO would block, a device never end
+            raise RulesError("not a regular file", file=str(file))
+        return stream.read(RULE_FILE_LIMIT + 1)
+
+
+def _rule_files(folder: Path, allowed: set[str]) -> list[Path]:
+    """The ``.yaml`` files of a folder; anything else in it (a ``.yml`` or ``.json`` that
+    would be ignored, a README, an editor's swap file or other dotfile) is an error
+    naming it, so no file that looks like rules is silently skipped."""
+    found = []
+    for entry in sorted(folder.iterdir()):
+        if entry.name in allowed:
+            continue
+        if entry.suffix != ".yaml" or entry.name.startswith("."):
+            raise RulesError("not a rule file: a rule folder holds only .yaml files "
+                             f"(and {GROUPS}/)", file=str(entry))
+        found.append(entry)
+    return found
+
+
 def _read(file: Path, digest: Any) -> Any:
     try:
-        if not stat.S_ISREG(file.stat().st_mode):  # a FIFO would block, a device never end
-            raise RulesError("not a regular file", file=str(file))
-        with file.open("rb") as stream:
-            data = stream.read(RULE_FILE_LIMIT + 1)
+        data = _read_regular(file)
         if len(data) > RULE_FILE_LIMIT:
             raise RulesError(f"larger than {RULE_FILE_LIMIT} bytes", file=str(file))
         text = data.decode("utf-8")

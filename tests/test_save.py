@@ -203,3 +203,41 @@ def test_the_answers_file_is_refused_when_it_comes_on_stdin_too(tmp_path):
                                "--force"], stdin=stdin, capture_output=True)
     assert proc.returncode == 2 and b"is the answers file" in proc.stderr and proc.stdout == b""
     assert answers.read_bytes() == before
+
+
+@pytest.mark.parametrize("depth", [0, 1])
+def test_a_linked_folder_anywhere_in_the_path_is_refused(tmp_path, depth):
+    """--save linkdir/out.json wrote through the linked folder."""
+    real = tmp_path / "real"
+    (real / "sub").mkdir(parents=True)
+    link = tmp_path / "linkdir"
+    link.symlink_to(real)
+    target = link / "out.json" if depth == 0 else link / "sub" / "out.json"
+    for extra in ((), ("--force",)):
+        code, out, err = save(target, *extra)
+        assert_clean(code, out, err)
+        assert "'linkdir'" in err and "symbolic link" in err
+    assert not list(real.rglob("*.json")) and not list(real.rglob("*.tmp"))
+
+
+def test_a_folder_swapped_for_a_link_after_the_check_is_not_written_through(tmp_path,
+                                                                          monkeypatch):
+    """The write goes through the folder's descriptor: swapping the folder for a link
+    after it was opened sends nothing to the link's target."""
+    folder, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    folder.mkdir()
+    elsewhere.mkdir()
+    real_fsync = os.fsync
+    swapped = []
+
+    def swap(fd: int) -> None:
+        real_fsync(fd)
+        if not swapped:
+            folder.rename(tmp_path / "moved")
+            folder.symlink_to(elsewhere)
+            swapped.append(True)
+
+    monkeypatch.setattr(os, "fsync", swap)
+    save_private(folder / "result.json", *_result())
+    assert list(elsewhere.iterdir()) == []
+    assert (tmp_path / "moved" / "result.json").exists()

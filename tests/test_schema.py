@@ -77,3 +77,39 @@ def test_cli_prints_the_same_schema():
     result = run("schema")
     assert result.returncode == 0
     assert json.loads(result.stdout) == json.loads(json.dumps(SCHEMA))
+
+
+def _through_the_screener(doc: dict) -> Intake:
+    """The document as the command line reads it: JSON text, strictly parsed."""
+    from screener.answers.source import load_json
+
+    return Intake.model_validate(load_json(json.dumps(doc), "doc"), context={"rules": RULES})
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(from_schema(copy.deepcopy(SCHEMA)))
+def test_what_the_schema_accepts_the_screener_reads(doc):
+    try:
+        _through_the_screener(doc)
+    except ValidationError as exc:
+        assert _codes_twice(doc) and "listed twice" in str(exc)
+
+
+@pytest.mark.parametrize("field, value", [("days_ago", 10 ** 38), ("days_ago", 60_001),
+                                          ("sites", [{"side": "left"}] * 65),
+                                          ("flags", ["fracture"] * 65)])
+def test_a_value_past_a_bound_is_refused_by_schema_and_model(field, value):
+    """A 39-digit days_ago passed the schema and was refused by the screener only."""
+    doc = {"conditions": [{"code": "recent_injury", field: value}]}
+    assert not VALIDATOR.is_valid(doc)
+    with pytest.raises(ValidationError):
+        Intake.model_validate(doc, context={"rules": RULES})
+
+
+def test_the_largest_values_within_the_bounds_are_read():
+    from screener.answers.intake import MAX_DAYS_AGO, MAX_SITES
+
+    doc = {"conditions": [{"code": "recent_injury", "days_ago": MAX_DAYS_AGO,
+                           "sites": [{"side": "both"}] * MAX_SITES}]}
+    assert VALIDATOR.is_valid(doc)
+    assert _through_the_screener(doc).conditions[0].days_ago == MAX_DAYS_AGO

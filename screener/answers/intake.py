@@ -16,6 +16,11 @@ from screener.rules import RuleSet, bundled_rules
 from screener.vocabulary import AREAS, SIDES, Area, Goal, Pressure, Severity, Side, SideInput
 
 _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
+# Bounds no real answer comes near, stated in the JSON Schema too: a number or a list
+# past them is a typo or an attack, and the engine never sees it.
+MAX_DAYS_AGO = 60_000  # over 160 years
+MAX_SITES = 64  # entries of one condition's sites, as given (before 'both' is expanded)
+MAX_FLAGS = 64  # yes answers of one condition (a rule file lists a handful)
 
 
 class Site(BaseModel):
@@ -34,16 +39,18 @@ class ConditionReport(BaseModel):
 
     code: str = Field(description="A condition code of the rule set.")
     sites: list[Site] = Field(
-        default_factory=list, description="Where; empty or missing means both whole legs."
+        default_factory=list, description="Where; empty or missing means both whole legs.",
+        json_schema_extra={"maxItems": MAX_SITES},
     )
     cleared: bool = Field(
         default=False,
         description="A healthcare professional has cleared leg massage for this condition.",
     )
-    days_ago: int | None = Field(default=None, ge=0, description="When it began or happened.")
+    days_ago: int | None = Field(default=None, ge=0, le=MAX_DAYS_AGO,
+                                 description="When it began or happened, in days.")
     severity: Severity | None = None
     flags: list[str] = Field(
-        default_factory=list,
+        default_factory=list, max_length=MAX_FLAGS,
         description="Follow-up answers of this condition that were 'yes' (its rule "
         "file lists them), e.g. 'fracture' for recent_injury.",
     )
@@ -54,6 +61,8 @@ class ConditionReport(BaseModel):
         """Turn ``side: both`` into one site per leg, so every later step sees explicit sides."""
         if not isinstance(value, list):
             return value
+        if len(value) > MAX_SITES:
+            raise ValueError(f"at most {MAX_SITES} sites")
         out: list[Any] = []
         for site in value:
             if isinstance(site, dict) and site.get("side", "both") == "both":

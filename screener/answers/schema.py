@@ -43,6 +43,7 @@ def intake_schema(rules: RuleSet) -> dict[str, Any]:
         variants.append({"$ref": f"#/$defs/ConditionReport_{code}"})
     conditions = schema["properties"]["conditions"]
     conditions["items"] = {"allOf": [{"$ref": "#/$defs/ConditionReport"}, {"oneOf": variants}]}
+    conditions["maxItems"] = len(rules.conditions)  # each code at most once
     conditions["description"] = ONCE
     schema["title"] = f"Intake ({rules.name} {rules.version})"
     return schema

@@ -18,7 +18,7 @@ from typing import Any
 import annotated_types
 from pydantic.fields import FieldInfo
 
-from screener.answers.intake import Intake
+from screener.answers.intake import MAX_DAYS_AGO, Intake
 from screener.answers.questions import GOAL_TITLES, GROUPS, PRESSURE_TITLES
 from screener.rules import Condition, RuleSet
 from screener.vocabulary import AREAS, SEVERITIES
@@ -123,8 +123,7 @@ def follow_up_items(c: Condition) -> list[Item]:
     elif "sides" in c.asks:
         items.append(_choice(f"{c.code}.side", "Which leg?", "side", SIDE_OPTIONS))
     if "days_ago" in c.asks:
-        items.append(_integer(f"{c.code}.days_ago",
-                              c.days_question, 0, None))
+        items.append(_integer(f"{c.code}.days_ago", c.days_question, 0, MAX_DAYS_AGO))
     if "severity" in c.asks:
         items.append(_choice(f"{c.code}.severity", "How bad is it?", "severity",
                              {s: s.capitalize() for s in SEVERITIES}))

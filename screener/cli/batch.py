@@ -16,7 +16,7 @@ from screener.decision.assessment import Assessment
 from screener.errors import ScreenerError
 from screener.cli.interrupts import deferred
 from screener.rules import RuleSet
-from screener.screening import screen
+from screener.cli.watchdog import screen_bounded as screen
 from screener.vocabulary import DECISIONS
 
 _CHUNK = 1 << 16

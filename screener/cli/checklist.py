@@ -19,7 +19,7 @@ from questionary import Choice
 from screener.answers.intake import Intake
 from screener.answers.questions import GOAL_TITLES, GROUPS, PRESSURE_TITLES
 from screener.rules import Condition, RuleSet
-from screener.screening import screen
+from screener.cli.watchdog import screen_bounded as screen
 from screener.vocabulary import AREAS, GOALS, PRESSURES, SEVERITIES
 
 INTRO = """\

@@ -5,7 +5,7 @@ from __future__ import annotations
 from screener.answers.intake import Intake
 from screener.engine.reference import explain
 from screener.rules import RuleSet
-from screener.screening import screen
+from screener.cli.watchdog import screen_bounded as screen
 from screener.vocabulary import Decision
 
 

@@ -67,6 +67,12 @@ def hold() -> None:
     _set(signal.SIG_IGN)
 
 
+def pending() -> bool:
+    """Whether a signal is being held back by an open ``deferred()`` block (a wait that
+    can be dropped looks at this, and raises ``KeyboardInterrupt`` itself)."""
+    return _state.pending
+
+
 class deferred:  # noqa: N801 - used like a function: ``with deferred():``
     """Run the block whole: a signal arriving inside it is raised when it ends."""
 

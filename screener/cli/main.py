@@ -66,7 +66,7 @@ def finish(intake: Intake, rules: RuleSet, fmt: str, save: str | None, *, force:
            answers: str | None = None) -> int:
     """Screen, render, optionally save, print; the exit status for the decision."""
     from screener.render import render
-    from screener.screening import screen
+    from screener.cli.watchdog import screen_bounded as screen
 
     if fmt == "pdf" and sys.stdout.isatty():
         raise InputError("--format pdf writes binary: redirect it to a file (> result.pdf)")
@@ -118,7 +118,7 @@ def cmd_checklist(args: argparse.Namespace) -> int:
     status = finish(intake, rules, args.format, args.save, force=args.force)
     if wants_guide and status == EXIT_OK:  # refer and urgent never reach a step
         from screener.cli.guide import run_guide
-        from screener.screening import screen
+        from screener.cli.watchdog import screen_bounded as screen
 
         try:
             input("\nPress Enter to start the guided routine (Ctrl-C to leave). ")
@@ -135,7 +135,7 @@ def cmd_checklist(args: argparse.Namespace) -> int:
 def cmd_guide(args: argparse.Namespace) -> int:
     """The routine step by step; a referral is shown and exits 3 or 4, as ``screen`` does."""
     from screener.render import render
-    from screener.screening import screen
+    from screener.cli.watchdog import screen_bounded as screen
 
     rules = _rules(args)
     intake = read_intake(args.answers, rules, args.max_input_bytes)

@@ -15,6 +15,17 @@ seen here):
   (error 303), and with several hundred rules on one condition it never returns at all,
   deaf to signals (seen here with 800).
 
+Measured by ``benchmarks/engine_bounds.py`` (durable_rules 2.0.28, the rule language as
+it stands; ``tests/test_engine_bounds.py`` holds the bounds below):
+
+- engine size: 570 durable_rules rules (the shipped set plus 450 generated conditions)
+  screen in half a second; at 620 the first screening spins in the C engine for good,
+  deaf to signals, even when one condition is reported;
+- joins: a rule joining 8 other conditions screens; with 16 every assert fails (error
+  304), whatever the intake.
+
+Each bound is about half of the last size that worked.
+
 Each bound is checked here with a margin, and a rule set past one is a ``RulesError``
 naming the file.
 """
@@ -41,6 +52,8 @@ from screener.vocabulary import SEVERITY_RANK, SIDES
 PRIMARY = "m"  # the alias of a rule's own fact in a match
 MAX_FACT_PROPERTIES = 200
 MAX_RULES_PER_FACT = 48  # rules that read one condition or group: all may fire on its fact
+MAX_ENGINE_RULES = 300  # durable_rules rules in all (members, same-leg copies counted)
+MAX_JOINS = 4  # other facts one rule joins ('with:' entries)
 SESSION_FIELDS = ("goal", "pressure", "minutes")
 Pattern = dict[str, Any]
 
@@ -175,7 +188,16 @@ def check_engine_bounds(rules: RuleSet) -> Definition:
             raise RulesError(f"{len(condition.flags)} flags: the engine holds at most "
                              f"{limit} flags a condition", file=rules.file(condition.code))
     _check_hashes(rules)
+    for owner, rule in rules.rules:
+        if len(rule.with_) > MAX_JOINS:
+            raise RulesError(f"{len(rule.with_)} joins ('with:'): the engine holds at most "
+                             f"{MAX_JOINS} in one rule", file=rules.file(owner.code),
+                             rule=rule.id)
     definition = compile_rules(rules)
+    if len(definition.rules) > MAX_ENGINE_RULES:
+        raise RulesError(f"{len(definition.rules)} engine rules (rules, same-leg copies and "
+                         f"group memberships): the engine holds at most {MAX_ENGINE_RULES}",
+                         file=str(rules.path))
     readers: Counter[str] = Counter()  # condition or group code -> rules reading its fact
     for compiled in definition.rules.values():
         for code in {pattern_code(p) for p in compiled.patterns.values()}:

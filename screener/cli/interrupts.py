@@ -67,6 +67,18 @@ def hold() -> None:
     _set(signal.SIG_IGN)
 
 
+def caused_by_interrupt(exc: BaseException) -> bool:
+    """A library that caught a Ctrl-C and raised its own error instead."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def pending() -> bool:
     """Whether a signal is being held back by an open ``deferred()`` block (a wait that
     can be dropped looks at this, and raises ``KeyboardInterrupt`` itself)."""

@@ -366,22 +366,10 @@ def _run(argv: list[str] | None) -> int:
         _quiet_stdout()
         return EXIT_FAILURE
     except Exception as exc:  # fail closed: a message, never a routine, never a traceback
-        if _caused_by_interrupt(exc):
+        if interrupts.caused_by_interrupt(exc):
             raise KeyboardInterrupt from None
         _say(f"failed, no result given: {type(exc).__name__}: {exc}")
         return EXIT_FAILURE
-
-
-def _caused_by_interrupt(exc: BaseException) -> bool:
-    """A library that caught a Ctrl-C and raised its own error instead."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, KeyboardInterrupt):
-            return True
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return False
 
 
 def _flushed() -> bool:
@@ -413,6 +401,9 @@ def main(argv: list[str] | None = None) -> int:
         _quiet_stdout()
         return EXIT_INTERRUPTED
     finally:
+        watchdog = sys.modules.get("screener.cli.watchdog")  # loaded only if it screened
+        if watchdog is not None:
+            watchdog.stop_all()
         restore()
 
 

@@ -46,6 +46,8 @@ def screen_bounded(intake: Intake, rules: RuleSet, timeout: float = SCREENING_TI
         worker.stop()
         del _workers[id(rules)]
         raise
+    if kind == "interrupt":
+        raise KeyboardInterrupt
     if kind == "error":
         raise value
     return value  # type: ignore[no-any-return]
@@ -117,6 +119,13 @@ class _Worker:
 _workers: dict[int, _Worker] = {}
 
 
+def stop_all() -> None:
+    """End every worker (the command is over: none outlives it, none is reused by the
+    next command run in the same process)."""
+    while _workers:
+        _workers.popitem()[1].stop()
+
+
 def _serve(requests: int, replies: int, rules: RuleSet,
            screen: Callable[[Intake, RuleSet], Assessment]) -> None:
     """The worker's loop; it never returns (``os._exit``: no clean-up of the parent's)."""
@@ -136,8 +145,11 @@ def _serve(requests: int, replies: int, rules: RuleSet,
                 except ScreenerError as exc:
                     payload = _error(exc)
                 except BaseException as exc:  # noqa: BLE001 - anything else fails closed too
-                    payload = pickle.dumps(("error", EngineError(
-                        f"the screening failed: {type(exc).__name__}: {exc}"[:300])))
+                    if interrupts.caused_by_interrupt(exc):  # the parent reports it as one
+                        payload = pickle.dumps(("interrupt", None))
+                    else:
+                        payload = pickle.dumps(("error", EngineError(
+                            f"the screening failed: {type(exc).__name__}: {exc}"[:300])))
                 _write(replies, len(payload).to_bytes(8, "big") + payload)
     finally:
         os._exit(0)

@@ -185,9 +185,13 @@ def test_ctrl_c_during_a_batch_from_a_slow_pipe_exits_130_with_the_summary():
         proc.stdin.write(b'{"conditions": [{"code": "dvt"}]}\n' * 3)
         proc.stdin.flush()
         time.sleep(0.03)
-    time.sleep(1.0)  # the pipe stays open: the batch waits for more, mid-run
+    assert proc.stdout
+    # the pipe stays open: once all 30 results are out, the batch waits for more, mid-run
+    # (read, not slept for: a loaded machine may take seconds to start)
+    first = b"".join(proc.stdout.readline() for _ in range(30))
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    rest, err = proc.communicate(timeout=60)
+    out = first + rest
     assert proc.returncode == 130, err
     lines = err.decode().splitlines()
     assert len(lines) == 2 and "Traceback" not in err.decode()

@@ -97,7 +97,7 @@ def test_what_the_schema_accepts_the_screener_reads(doc):
 
 @pytest.mark.parametrize("field, value", [("days_ago", 10 ** 38), ("days_ago", 60_001),
                                           ("sites", [{"side": "left"}] * 65),
-                                          ("flags", ["fracture"] * 65)])
+                                          ("flags", ["fracture"] * 2)])
 def test_a_value_past_a_bound_is_refused_by_schema_and_model(field, value):
     """A 39-digit days_ago passed the schema and was refused by the screener only."""
     doc = {"conditions": [{"code": "recent_injury", field: value}]}

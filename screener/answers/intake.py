@@ -20,7 +20,6 @@ _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
 # past them is a typo or an attack, and the engine never sees it.
 MAX_DAYS_AGO = 60_000  # over 160 years
 MAX_SITES = 64  # entries of one condition's sites, as given (before 'both' is expanded)
-MAX_FLAGS = 64  # yes answers of one condition (a rule file lists a handful)
 
 
 class Site(BaseModel):
@@ -50,7 +49,7 @@ class ConditionReport(BaseModel):
                                  description="When it began or happened, in days.")
     severity: Severity | None = None
     flags: list[str] = Field(
-        default_factory=list, max_length=MAX_FLAGS,
+        default_factory=list, json_schema_extra={"uniqueItems": True},
         description="Follow-up answers of this condition that were 'yes' (its rule "
         "file lists them), e.g. 'fracture' for recent_injury.",
     )
@@ -82,6 +81,8 @@ class ConditionReport(BaseModel):
     @model_validator(mode="after")
     def _known_flags(self, info: ValidationInfo) -> ConditionReport:
         condition = _rules(info).conditions[self.code]
+        if len(set(self.flags)) != len(self.flags):
+            raise ValueError(f"a flag is listed twice for {self.code}")
         for flag in self.flags:
             if flag not in condition.flags:
                 known = ", ".join(sorted(condition.flags)) or "none"

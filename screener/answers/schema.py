@@ -21,7 +21,8 @@ ONCE = ("Each condition code may appear at most once: a list naming a code twice
 def _variant(condition: Condition) -> dict[str, Any]:
     """What one condition adds to the shared report schema: its code, its flags only."""
     if condition.flags:
-        flags = {"items": {"enum": list(condition.flags)}, "description": "Yes answers among: "
+        flags = {"items": {"enum": list(condition.flags)}, "maxItems": len(condition.flags),
+                 "description": "Yes answers among: "
                  + "; ".join(f"{code}: {q}" for code, q in condition.flags.items())}
     else:
         flags = {"maxItems": 0, "description": "This condition has no yes/no follow-ups."}

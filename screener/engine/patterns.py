@@ -194,10 +194,6 @@ def check_engine_bounds(rules: RuleSet) -> Definition:
                              f"{MAX_JOINS} in one rule", file=rules.file(owner.code),
                              rule=rule.id)
     definition = compile_rules(rules)
-    if len(definition.rules) > MAX_ENGINE_RULES:
-        raise RulesError(f"{len(definition.rules)} engine rules (rules, same-leg copies and "
-                         f"group memberships): the engine holds at most {MAX_ENGINE_RULES}",
-                         file=str(rules.path))
     readers: Counter[str] = Counter()  # condition or group code -> rules reading its fact
     for compiled in definition.rules.values():
         for code in {pattern_code(p) for p in compiled.patterns.values()}:
@@ -206,6 +202,10 @@ def check_engine_bounds(rules: RuleSet) -> Definition:
         if count > MAX_RULES_PER_FACT:
             raise RulesError(f"{count} rules read {code!r}: the engine can fire at most "
                              f"{MAX_RULES_PER_FACT} on one fact", file=rules.file(code))
+    if len(definition.rules) > MAX_ENGINE_RULES:
+        raise RulesError(f"{len(definition.rules)} engine rules (rules, same-leg copies and "
+                         f"group memberships): the engine holds at most {MAX_ENGINE_RULES}",
+                         file=str(rules.path))
     return definition
 
 

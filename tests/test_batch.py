@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import array
 import io
 import json
 import shutil
@@ -201,13 +202,29 @@ def test_ctrl_c_during_a_batch_from_a_slow_pipe_exits_130_with_the_summary():
     assert len(results) == 30 and all(r["ok"] for r in results)
 
 
+def _until_the_output_pipe_is_full(proc: subprocess.Popen) -> None:
+    """Wait (not a fixed sleep: a loaded machine screens slower) until the results fill
+    the pipe nobody reads, so the batch is blocked writing."""
+    import fcntl
+    import termios
+
+    assert proc.stdout
+    for _ in range(1200):
+        waiting = array.array("i", [0])
+        fcntl.ioctl(proc.stdout.fileno(), termios.FIONREAD, waiting)
+        if waiting[0] >= 60_000 or proc.poll() is not None:
+            return
+        time.sleep(0.05)
+
+
 def test_a_second_ctrl_c_stops_a_batch_whose_reader_has_stopped_reading():
     proc = subprocess.Popen([str(SCREENER), "batch", "--answers", "-"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdin and proc.stderr
     proc.stdin.write(b'{"conditions": [{"code": "dvt"}]}\n' * 1000)  # > a pipe of results
     proc.stdin.flush()
-    time.sleep(1.5)  # blocked writing: nobody reads stdout
+    _until_the_output_pipe_is_full(proc)  # blocked writing: nobody reads stdout
+    time.sleep(0.2)
     proc.send_signal(signal.SIGINT)
     time.sleep(0.3)
     assert proc.poll() is None  # the first waits for the line being written

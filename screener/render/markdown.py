@@ -4,16 +4,33 @@ from __future__ import annotations
 
 from screener.decision.assessment import Assessment
 from screener.rules import RuleSet
-from screener.render.words import DISCLAIMER, HEADLINES, changes, is_referral, step_places, summarise, title, why, words
+from screener.render.words import (
+    CAUTIOUS_NOTE,
+    CAUTIOUS_TITLE,
+    DISCLAIMER,
+    changes,
+    headline,
+    is_referral,
+    read_cautiously,
+    step_places,
+    summarise,
+    title,
+    why,
+    words,
+)
 
 
 def render(assessment: Assessment, rules: RuleSet | None = None, **_: object) -> str:
-    lines = ["# Leg massage screening", "", f"**{HEADLINES[assessment.decision]}**", ""]
+    lines = ["# Leg massage screening", "", f"**{headline(assessment)}**", ""]
     if assessment.referral:
         lines += [f"> **What to do:** {assessment.referral.message}", ""]
     routine = assessment.routine
     if routine and routine.notice:
         lines += [f"> **Please note:** {routine.notice}", ""]
+    cautious = read_cautiously(assessment, rules)
+    if cautious:
+        lines += [f"## {CAUTIOUS_TITLE}", "", CAUTIOUS_NOTE, ""]
+        lines += [f"- {line}" for line in cautious] + [""]
     referral = is_referral(assessment)
     rows = [] if referral else changes(assessment)
     if rows:

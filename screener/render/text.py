@@ -20,9 +20,13 @@ from rich.text import Text
 from screener.decision.assessment import Assessment, Routine
 from screener.rules import RuleSet
 from screener.render.words import (
+    CAUTIOUS_NOTE,
+    CAUTIOUS_TITLE,
     DISCLAIMER,
-    HEADLINES,
     changes,
+    headline,
+    nothing_left,
+    read_cautiously,
     is_referral,
     why,
     step_places,
@@ -50,17 +54,21 @@ def render(assessment: Assessment, rules: RuleSet | None = None, *, colour: bool
 
 
 def _parts(assessment: Assessment, rules: RuleSet | None, colour: bool) -> list[RenderableType]:
-    decision = assessment.decision
-    headline = Text(HEADLINES[decision], style=STYLES[decision] if colour else "")
+    style = STYLES["refer" if nothing_left(assessment) else assessment.decision]
+    title_line = Text(headline(assessment), style=style if colour else "")
     parts: list[RenderableType] = [
-        Panel(headline, box=box.HEAVY, border_style=STYLES[decision].split(" on ")[0])
-        if colour else headline, ""]
+        Panel(title_line, box=box.HEAVY, border_style=style.split(" on ")[0])
+        if colour else title_line, ""]
     if assessment.referral:
         parts += [Text(f"What to do: {assessment.referral.message}", style="bold"), ""]
     notice = assessment.routine.notice if assessment.routine else None
     if notice:
         parts += [Panel(Text(notice), title="Please note", box=box.ROUNDED) if colour
                   else Text(f"PLEASE NOTE: {notice}"), ""]
+    cautious = read_cautiously(assessment, rules)
+    if cautious:
+        parts += [Text(f"{CAUTIOUS_TITLE}:", style="bold"), Padding(Group(
+            Text(CAUTIOUS_NOTE), *(Text(f"- {line}") for line in cautious)), (0, 0, 0, 2)), ""]
     rows = [] if is_referral(assessment) else changes(assessment)
     if rows:
         table = _table(colour, "Change", "Where")

@@ -42,6 +42,8 @@ def asked_intake_st(draw: Any, max_conditions: int = 5) -> dict[str, Any]:
     every red flag answered (a response must), other conditions answered no or not
     asked, in the rule set's order."""
     data = draw(intake_st(max_conditions, condition=asked_condition_st))
+    order = list(RULES.conditions)
+    data["conditions"].sort(key=lambda c: order.index(c["code"]))
     reported = {c["code"] for c in data["conditions"]}
     data["conditions_no"] = [
         c.code for c in RULES.conditions.values()

@@ -112,7 +112,7 @@ def test_a_wound_on_one_calf_is_left_out(tmp_path):
     no_flags(s, "open_wound")
     rest_of_groups(s, "skin")
     default_session(s)
-    s.expect("Open wound (left calf)")
+    s.expect("Open wound (left calf")
     s.send("enter")
     s.expect("ADJUST: massage only with the changes below.")
     s.expect("leave out left calf")

@@ -4,6 +4,7 @@ it was read) and says that answering them may change the result; nothing when no
 
 from __future__ import annotations
 
+import html
 import typing
 
 import pytest
@@ -38,10 +39,14 @@ def test_each_assumption_is_named_by_condition_question_and_reading():
     assert lines[1].endswith(f"{follow_up_question(INJURY, 'severity')} Not answered; read as severe.")
     assert "How many days ago did they say so?" in lines[2] and lines[2].endswith("current.")
     for fmt in HUMAN:
-        out = render(a, fmt, RULES)
+        out = flat(render(a, fmt, RULES))
         assert CAUTIOUS_TITLE in out and CAUTIOUS_NOTE in out, fmt
-        for line in lines:
-            assert line.replace("'", "&#x27;") in out if fmt == "html" else line in out, fmt
+        assert all(line in out for line in lines), fmt
+
+
+def flat(out: str) -> str:
+    """The words of an output, whatever the terminal wrapped or HTML escaped."""
+    return " ".join(html.unescape(out).split())
 
 
 def test_without_a_rule_set_codes_stand_in_for_titles():
@@ -60,7 +65,7 @@ def test_an_unanswered_follow_up_reaches_the_page():
     """Through the real screening: recent_injury with nothing but its code."""
     a = screen(Intake.model_validate({"conditions": [{"code": "recent_injury"}]}))
     assert a.assumptions
-    text = render(a, "text", RULES)
+    text = flat(render(a, "text", RULES))
     assert "Read cautiously:" in text and "Answering them may change the result." in text
     assert f"{INJURY.title}:" in text.split("Read cautiously:")[1]
 

@@ -87,7 +87,7 @@ def render(assessment: Assessment, rules: RuleSet | None = None, *, today: date 
     parts.append(_findings(shown, rules, referral))
     if also:
         parts.append(f"<p>{escape(also)}</p>")
-    parts.append(_routine(routine))
+    parts.append(_routine(None if nothing_left(assessment) else routine))
     r = assessment.ruleset
     parts.append(_signatures())
     parts.append(f'<footer><p id="ruleset">Rule set: {escape(r.name)} {escape(r.version)}, '

@@ -11,6 +11,7 @@ from screener.render.words import (
     changes,
     headline,
     is_referral,
+    nothing_left,
     read_cautiously,
     step_places,
     summarise,
@@ -47,7 +48,7 @@ def render(assessment: Assessment, rules: RuleSet | None = None, **_: object) ->
         lines += ["", "Sources: " + "; ".join(f.sources), ""]
     if also:
         lines += [also, ""]
-    if routine is None:
+    if routine is None or nothing_left(assessment):
         lines += ["## Routine", "", "No massage routine is given.", ""]
     else:
         lines += [f"## Routine: {words(routine.goal)}, {routine.minutes} minutes", "",

@@ -76,7 +76,8 @@ def _parts(assessment: Assessment, rules: RuleSet | None, colour: bool) -> list[
             table.add_row(what, where)
         parts += [Text("Changes:", style="bold"), Padding(table, (0, 0, 0, 2)), ""]
     parts += _why(assessment, rules)
-    parts += _routine(assessment.routine, colour)
+    # nothing left: no routine heading or precautions that could read as a go-ahead
+    parts += _routine(None if nothing_left(assessment) else assessment.routine, colour)
     r = assessment.ruleset
     parts += [Text(f"Rule set: {r.name} {r.version} ({r.digest[:19]})"), Text(DISCLAIMER)]
     return parts

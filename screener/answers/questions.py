@@ -2,7 +2,7 @@
 under (the terminal checklist, the FHIR Questionnaire, the web form), so all of them ask
 in the same order and words."""
 
-from screener.rules import Condition
+from screener.rules import Condition, RuleSet
 
 GROUPS = {
     "skin": "The skin of the legs and feet",
@@ -40,3 +40,12 @@ def follow_up_question(condition: Condition, follow_up: str) -> str:
              "severity": SEVERITY_QUESTION, "days_ago": condition.days_question,
              "cleared": CLEARED_QUESTION, "cleared_days_ago": CLEARED_DAYS_QUESTION}
     return condition.flags.get(follow_up) or fixed.get(follow_up) or follow_up.replace("_", " ")
+
+
+def asked(rules: RuleSet | None, code: str, follow_up: str) -> str:
+    """'Recent injury: Can they stand on it?': a condition's follow-up as a person reads
+    it (codes in plain words when the rule set is not known)."""
+    condition = rules.conditions.get(code) if rules else None
+    if condition is None:
+        return f"{code.replace('_', ' ')}: {follow_up.replace('_', ' ')}"
+    return f"{condition.title}: {follow_up_question(condition, follow_up)}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from screener.answers.questions import asked
 from screener.decision.assessment import Assessment
 from screener.rules import RuleSet
 from screener.vocabulary import AREAS, SIDES
@@ -39,7 +40,7 @@ def _places(items: list[Any]) -> str:
     return "; ".join(parts)
 
 
-def detail(assessment: Assessment) -> str:
+def detail(assessment: Assessment, rules: RuleSet) -> str:
     """What to do, then why: one bullet per fired rule with its reason and sources."""
     lines = [f"**Decision: {assessment.decision}**", ""]
     if assessment.referral:
@@ -48,8 +49,8 @@ def detail(assessment: Assessment) -> str:
         lines += [assessment.routine.notice, ""]
     if assessment.assumptions:
         lines += ["**Read cautiously** (not answered; answering may change the result)", ""]
-        lines += [f"- {a.code.replace('_', ' ')}: {a.follow_up.replace('_', ' ')} read as "
-                  f"{a.read_as}" for a in assessment.assumptions] + [""]
+        lines += [f"- {asked(rules, a.code, a.follow_up)} Read as {a.read_as}."
+                  for a in assessment.assumptions] + [""]
     if assessment.exclusions:
         lines.append(f"- Leave out: {_places(assessment.exclusions)}")
     levels = sorted({c.max for c in assessment.pressure_caps})
@@ -75,7 +76,7 @@ def cards(assessment: Assessment, rules: RuleSet) -> dict[str, Any]:
     return {"cards": [{
         "summary": NOTHING_LEFT if empty else SUMMARY[assessment.decision],
         "indicator": "warning" if empty else INDICATOR[assessment.decision],
-        "detail": detail(assessment),
+        "detail": detail(assessment, rules),
         "source": {"label": f"Leg massage screener, rules {rules.name} {rules.version}",
                    "url": ruleset_url(rules)},
     }]}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from screener.answers.questions import follow_up_question
+from screener.answers.questions import asked
 from screener.decision.assessment import Assessment, Finding, Step
 from screener.rules import RuleSet
 from screener.vocabulary import AREAS, SIDES
@@ -41,14 +41,8 @@ def headline(assessment: Assessment) -> str:
 
 def read_cautiously(assessment: Assessment, rules: RuleSet | None) -> list[str]:
     """Each assumption in plain words: the condition, the question, how it was read."""
-    out = []
-    for a in assessment.assumptions:
-        condition = rules.conditions.get(a.code) if rules else None
-        name = condition.title if condition else words(a.code)
-        question = (follow_up_question(condition, a.follow_up) if condition
-                    else words(a.follow_up))
-        out.append(f"{name}: {question} Not answered; read as {a.read_as}.")
-    return out
+    return [f"{asked(rules, a.code, a.follow_up)} Not answered; read as {a.read_as}."
+            for a in assessment.assumptions]
 
 
 def describe_places(places: Iterable[tuple[str, str]]) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 import annotated_types
 from pydantic.fields import FieldInfo
 
-from screener.answers.intake import Intake
+from screener.answers.intake import MAX_DAYS_AGO, Intake
 from screener.answers.questions import (
     CLEARED_DAYS_QUESTION,
     CLEARED_QUESTION,
@@ -143,15 +143,14 @@ def follow_up_items(c: Condition) -> list[Item]:
     elif "sides" in c.asks:
         items.append(_choice(f"{c.code}.side", SIDE_QUESTION, "side", SIDE_OPTIONS))
     if "days_ago" in c.asks:
-        items.append(_integer(f"{c.code}.days_ago",
-                              c.days_question, 0, None))
+        items.append(_integer(f"{c.code}.days_ago", c.days_question, 0, MAX_DAYS_AGO))
     if "severity" in c.asks:
         items.append(_choice(f"{c.code}.severity", SEVERITY_QUESTION, "severity",
                              {s: s.capitalize() for s in SEVERITIES}))
     if "cleared" in c.asks:
         items.append({"linkId": f"{c.code}.cleared", "type": "boolean",
                       "text": CLEARED_QUESTION})
-        when = _integer(f"{c.code}.cleared_days_ago", CLEARED_DAYS_QUESTION, 0, None)
+        when = _integer(f"{c.code}.cleared_days_ago", CLEARED_DAYS_QUESTION, 0, MAX_DAYS_AGO)
         when["enableWhen"] = [{"question": f"{c.code}.cleared", "operator": "=",
                                "answerBoolean": True}]
         items.append(when)

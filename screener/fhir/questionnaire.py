@@ -176,7 +176,7 @@ def session_fields() -> Iterator[tuple[str, FieldInfo]]:
     """The intake's fields other than the conditions: the wished-for session. New fields
     of the intake appear here (and in the Questionnaire) with no change to this module."""
     for name, field in Intake.model_fields.items():
-        if name != "conditions":
+        if name not in ("conditions", "conditions_no"):  # both are answers about conditions
             yield name, field
 
 

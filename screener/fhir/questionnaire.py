@@ -200,7 +200,7 @@ def session_fields() -> Iterator[tuple[str, FieldInfo]]:
     """The intake's fields other than the conditions: the wished-for session. New fields
     of the intake appear here (and in the Questionnaire) with no change to this module."""
     for name, field in Intake.model_fields.items():
-        if name not in CONDITION_FIELDS:
+        if name not in CONDITION_FIELDS:  # both are answers about conditions
             yield name, field
 
 

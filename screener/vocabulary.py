@@ -13,6 +13,8 @@ Side = Literal["left", "right"]
 SideInput = Literal["left", "right", "both"]
 Area = Literal["foot", "ankle", "shin", "calf", "knee", "thigh", "hip"]
 Pressure = Literal["none", "light", "moderate", "firm", "deep"]
+# A wished-for pressure: 'none' would ask for no massage at all, so it is not one.
+WishedPressure = Literal["light", "moderate", "firm", "deep"]
 Technique = Literal[
     "effleurage",
     "petrissage",

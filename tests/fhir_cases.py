@@ -25,14 +25,38 @@ def asked_condition_st(draw: Any, code: str) -> dict[str, Any]:
         entry["severity"] = draw(st.sampled_from(SEVERITIES))
     if "cleared" in c.asks and draw(st.booleans()):
         entry["cleared"] = draw(st.booleans())
-    if c.flags and draw(st.booleans()):
-        entry["flags"] = draw(st.lists(st.sampled_from(sorted(c.flags)), unique=True))
+        if entry["cleared"] and draw(st.booleans()):
+            entry["cleared_days_ago"] = draw(st.integers(0, 400))
+    # each follow-up answered yes, answered no, or not answered; in the rule file's order
+    answers = {flag: draw(st.sampled_from(["yes", "no", None])) for flag in c.flags}
+    for key, value in (("flags", "yes"), ("flags_no", "no")):
+        chosen = [flag for flag, answer in answers.items() if answer == value]
+        if chosen or draw(st.booleans()):
+            entry[key] = chosen
     return entry
 
 
-def asked_intake_st(max_conditions: int = 5) -> Any:
-    """Intakes that answer only what the checklist asks (what a response can carry)."""
-    return intake_st(max_conditions, condition=asked_condition_st)
+@st.composite
+def asked_intake_st(draw: Any, max_conditions: int = 5) -> dict[str, Any]:
+    """Intakes that answer only what the checklist asks (what a response can carry):
+    every red flag answered (a response must), other conditions answered no or not
+    asked, in the rule set's order."""
+    data = draw(intake_st(max_conditions, condition=asked_condition_st))
+    order = list(RULES.conditions)
+    data["conditions"].sort(key=lambda c: order.index(c["code"]))
+    reported = {c["code"] for c in data["conditions"]}
+    data["conditions_no"] = [
+        c.code for c in RULES.conditions.values()
+        if c.code not in reported and (c.red_flag or draw(st.booleans()))]
+    return data
+
+
+def answering_red_flags(data: dict[str, Any]) -> dict[str, Any]:
+    """An intake with every red flag it does not report answered no (what a
+    QuestionnaireResponse must carry)."""
+    reported = {c["code"] for c in data.get("conditions", [])}
+    return {**data, "conditions_no": [c.code for c in RULES.conditions.values()
+                                      if c.red_flag and c.code not in reported]}
 
 
 def first(predicate: Any) -> str | None:

@@ -20,7 +20,9 @@ sites_st = st.lists(
 
 
 @st.composite
-def condition_st(draw: Any, code: str) -> dict[str, Any]:
+def condition_st(draw: Any, code: str, unanswered: bool = False) -> dict[str, Any]:
+    """One condition's entry. Every follow-up is answered, yes or no (v1.1's meaning of an
+    unlisted flag), unless ``unanswered``: then some may be in neither list."""
     flags = sorted(RULES.conditions[code].flags)
     entry: dict[str, Any] = {"code": code}
     if draw(st.booleans()):
@@ -31,8 +33,17 @@ def condition_st(draw: Any, code: str) -> dict[str, Any]:
         entry["days_ago"] = draw(st.integers(0, 400))
     if draw(st.booleans()):
         entry["severity"] = draw(st.sampled_from(SEVERITIES))
-    if flags and draw(st.booleans()):
-        entry["flags"] = draw(st.lists(st.sampled_from(flags), unique=True))
+    if entry.get("cleared") and draw(st.booleans()):
+        entry["cleared_days_ago"] = draw(st.integers(0, 500))
+    if flags:
+        answers = draw(st.lists(st.sampled_from(["yes", "no", None] if unanswered else ["yes", "no"]),
+                                min_size=len(flags), max_size=len(flags)))
+        yes = [f for f, a in zip(flags, answers) if a == "yes"]
+        no = [f for f, a in zip(flags, answers) if a == "no"]
+        if yes or draw(st.booleans()):
+            entry["flags"] = yes
+        if no:
+            entry["flags_no"] = no
     return entry
 
 
@@ -43,7 +54,7 @@ def intake_st(draw: Any, max_conditions: int = 5, condition: Any = None) -> dict
     return {
         "conditions": [draw((condition or condition_st)(c)) for c in codes],
         "goal": draw(st.sampled_from(GOALS)),
-        "preferred_pressure": draw(st.sampled_from(PRESSURES)),
+        "preferred_pressure": draw(st.sampled_from(PRESSURES[1:])),  # 'none' is refused
         "minutes": draw(st.integers(5, 60)),
         "machines": draw(st.booleans()),
     }

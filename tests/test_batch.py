@@ -47,7 +47,7 @@ def test_batch_gives_one_result_per_line_in_order():
     assert errors[9] == "line 9: expected a JSON object with 'conditions'"
     assert results[1]["assessment"]["exclusions"] == [{"area": "calf", "side": "left"}]
     assert out.stderr.strip() == (
-        "screened 9 lines: proceed 1, adjust 1, refer 1, urgent 1; invalid 5, failed 0")
+        "screened 9 lines: proceed 1, adjust 1, no massage 0, refer 1, urgent 1; invalid 5, failed 0")
 
 
 def test_batch_of_good_lines_exits_0(tmp_path):
@@ -130,7 +130,7 @@ def test_an_undecodable_line_in_the_middle_is_one_error_record():
     bad = [r for r in results if not r["ok"]]
     assert bad == [{"line": 1000, "ok": False, "error": "line 1000: not valid UTF-8 (byte 18)"}]
     assert out.stderr.decode() == (
-        "screened 2001 lines: proceed 2000, adjust 0, refer 0, urgent 0; invalid 1, failed 0\n")
+        "screened 2001 lines: proceed 2000, adjust 0, no massage 0, refer 0, urgent 0; invalid 1, failed 0\n")
 
 
 def test_a_lone_cr_stays_inside_its_line_and_crlf_is_a_line_ending():
@@ -196,7 +196,7 @@ def test_ctrl_c_during_a_batch_from_a_slow_pipe_exits_130_with_the_summary():
     assert proc.returncode == 130, err
     lines = err.decode().splitlines()
     assert len(lines) == 2 and "Traceback" not in err.decode()
-    assert lines == ["screened 30 lines: proceed 0, adjust 0, refer 30, urgent 0; invalid 0, "
+    assert lines == ["screened 30 lines: proceed 0, adjust 0, no massage 0, refer 30, urgent 0; invalid 0, "
                      "failed 0", "screener: cancelled; nothing was saved."]
     results = records(out)
     assert len(results) == 30 and all(r["ok"] for r in results)

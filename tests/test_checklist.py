@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -111,7 +112,7 @@ def test_a_wound_on_one_calf_is_left_out(tmp_path):
     no_flags(s, "open_wound")
     rest_of_groups(s, "skin")
     default_session(s)
-    s.expect("Open wound (left calf)")
+    s.expect("Open wound (left calf")
     s.send("enter")
     s.expect("ADJUST: massage only with the changes below.")
     s.expect("leave out left calf")
@@ -126,6 +127,8 @@ def test_cleared_pregnancy_is_light(tmp_path):
     tick(s, "pregnancy")
     s.expect("said leg massage is fine with this?")
     s.send("y")
+    s.expect("How many days ago did they say so?")  # a clearance counts from its date
+    s.send("1", "0", "enter")
     for question in RULES.conditions["pregnancy"].flags.values():
         s.expect(question[:30])
         s.send("n")
@@ -134,6 +137,32 @@ def test_cleared_pregnancy_is_light(tmp_path):
     s.expect("pregnancy.light-when-cleared")
     assert s.wait() == 0
     assert saved.exists() and (saved.stat().st_mode & 0o777) == 0o600
+    intake = json.loads(saved.read_text())["intake"]
+    (entry,) = intake["conditions"]
+    assert (entry["code"], entry["cleared"], entry["cleared_days_ago"]) == ("pregnancy", True, 10)
+    assert entry["flags"] == [] and entry["flags_no"] == list(RULES.conditions["pregnancy"].flags)
+    # every question shown and answered no: the red flags and every unticked condition
+    assert intake["conditions_no"] == [c for c in RULES.conditions if c != "pregnancy"]
+    assert json.loads(saved.read_text())["assessment"]["assumptions"] == []
+
+
+def test_nothing_left_to_massage_is_no_go_ahead_and_exits_5(tmp_path):
+    s = start(tmp_path=tmp_path)
+    no_red_flags(s)
+    groups_until(s, "skin")
+    tick(s, "open_wound")
+    s.expect("Which leg?")
+    s.send("down", "down", "enter")  # both legs
+    s.expect("Where on the leg?")
+    s.send("enter")  # no area ticked: the whole legs
+    s.expect("Anywhere else?")
+    s.send("n")
+    no_flags(s, "open_wound")
+    rest_of_groups(s, "skin")
+    default_session_and_confirm(s)
+    s.expect("NO MASSAGE: no massage can be given with these answers.")
+    assert s.wait() == 5
+    assert "ADJUST: massage only" not in s.text and "Guided routine" not in s.text
 
 
 def test_a_red_flag_stops_at_once(tmp_path):

@@ -32,6 +32,10 @@ def test_every_condition_is_asked_once_red_flags_first():
     for item in walk(Q["item"]):
         if item["type"] == "boolean" and item["linkId"] in RULES.conditions:
             order.append(item["linkId"])
+        if item["linkId"].endswith(".no"):  # the gate's "asked and answered no" twin
+            assert [o["valueCoding"]["code"] for o in item["answerOption"]] == [
+                o["valueCoding"]["code"] for o in ITEMS[item["linkId"][:-3]]["answerOption"]]
+            continue
         for option in item.get("answerOption", []):
             if option["valueCoding"]["system"].endswith("/condition"):
                 order.append(option["valueCoding"]["code"])

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from fhir_cases import asked_intake_st, first, full_entry
+from fhir_cases import answering_red_flags, asked_intake_st, first, full_entry
 from hypothesis import given
 from strategies import RULES
 from test_cli import EXAMPLE, ROOT, run
@@ -20,7 +20,7 @@ from screener import Intake, screen
 from screener.errors import InputError
 from screener.cli.main import main
 from screener.fhir import intake_to_response, response_to_intake
-from screener.fhir.questionnaire import walk
+from screener.fhir.questionnaire import CONDITION_FIELDS, coding, walk
 from screener.fhir.response import MAPPED_REPORT_FIELDS
 from screener.answers.intake import ConditionReport
 
@@ -30,12 +30,50 @@ def intake(data: dict) -> Intake:
 
 
 @given(asked_intake_st())
-def test_round_trip_gives_the_same_assessment_byte_for_byte(data):
+def test_round_trip_gives_the_same_intake_and_assessment(data):
     before = intake(data)
     response = intake_to_response(before, RULES)
     after = response_to_intake(json.loads(json.dumps(response)), RULES)
+    assert after.model_dump() == before.model_dump()
     assert screen(after, RULES).to_json() == screen(before, RULES).to_json()
     assert intake_to_response(after, RULES) == response  # and the response is canonical
+
+
+@given(asked_intake_st())
+def test_a_response_carries_only_what_was_answered(data):
+    """No made-up "no": a follow-up answered neither way has no item, and every "no"
+    the intake states is an explicit answer."""
+    before = intake(data)
+    items = {i["linkId"]: i.get("answer") for i in walk(intake_to_response(before, RULES)["item"])}
+    for report in before.conditions:
+        for flag in RULES.conditions[report.code].flags:
+            link = f"{report.code}.flag.{flag}"
+            if flag in report.flags or flag in report.flags_no:
+                assert items[link] == [{"valueBoolean": flag in report.flags}]
+            else:
+                assert link not in items
+    for code in before.conditions_no:
+        c = RULES.conditions[code]
+        if c.red_flag:
+            assert items[code] == [{"valueBoolean": False}]
+        else:
+            assert code in [a["valueCoding"]["code"] for a in items[f"gate.{c.group}.no"]]
+
+
+def test_an_unanswered_red_flag_cannot_be_exported():
+    """A response answers every red flag; an intake that leaves one unanswered is refused
+    rather than given a made-up "no"."""
+    with pytest.raises(InputError, match=rf"conditions_no: the red flag {RED}"):
+        intake_to_response(intake({"conditions": []}), RULES)
+
+
+def test_an_unanswered_follow_up_is_read_back_as_unanswered():
+    flag = next(iter(RULES.conditions[FLAGGED].flags))
+    response = copy.deepcopy(BASE)
+    drop(response["item"], f"{FLAGGED}.flag.{flag}")
+    after = response_to_intake(response, RULES)
+    report = next(r for r in after.conditions if r.code == FLAGGED)
+    assert flag not in report.flags and flag not in report.flags_no
 
 
 def test_every_field_of_the_intake_is_mapped():
@@ -45,7 +83,8 @@ def test_every_field_of_the_intake_is_mapped():
     from screener.fhir import questionnaire
 
     links = {i["linkId"] for i in walk(questionnaire(RULES)["item"])}
-    missing = [name for name in Intake.model_fields if name != "conditions" and name not in links]
+    missing = [name for name in Intake.model_fields
+               if name not in CONDITION_FIELDS and name not in links]
     assert not missing, f"Intake fields without a Questionnaire item: {missing}"
 
 
@@ -61,10 +100,12 @@ SITES = first(lambda c: not c.red_flag and "sites" in c.asks)
 FLAGGED = first(lambda c: not c.red_flag and c.flags)
 DAYS = first(lambda c: not c.red_flag and "days_ago" in c.asks)
 RED = first(lambda c: c.red_flag)
+CLEARED = first(lambda c: not c.red_flag and "cleared" in c.asks)
 OTHER = first(lambda c: not c.red_flag and not (c.asks or c.flags) and c.code not in (SITES, FLAGGED, DAYS)) \
     or first(lambda c: not c.red_flag and c.code not in (SITES, FLAGGED, DAYS))
-BASE = intake_to_response(intake({"conditions": [
-    full_entry(code) for code in dict.fromkeys(filter(None, (SITES, FLAGGED, DAYS)))]}), RULES)
+BASE = intake_to_response(intake(answering_red_flags({"conditions": [
+    full_entry(code) for code in dict.fromkeys(filter(None, (SITES, FLAGGED, DAYS, CLEARED)))]})),
+    RULES)
 
 
 def find(items: list, link: str) -> dict:
@@ -129,8 +170,15 @@ BAD: dict[str, tuple[Callable[[dict], None], str]] = {
                       f"'{DAYS}.days_ago': -1 is out of range"),
     "answer under a disabled item": (_ungated, f"'{SITES}.details': answered, but the item is disabled"),
     "red flag unanswered": (lambda r: drop(r["item"], RED), f"'{RED}': required, but not answered"),
-    "flag unanswered": (lambda r: drop(r["item"], f"{FLAGGED}.flag.{next(iter(RULES.conditions[FLAGGED].flags))}"),
-                        "required, but not answered"),
+    "clearance date without a clearance": (
+        lambda r: find(r["item"], f"{CLEARED}.details")["item"].append(
+            {"linkId": f"{CLEARED}.cleared_days_ago", "answer": [{"valueInteger": 3}]}),
+        f"'{CLEARED}.cleared_days_ago': answered, but the item is disabled"),
+    "a condition both ticked and answered no": (
+        lambda r: find(r["item"], f"group.{RULES.conditions[SITES].group}")["item"].append(
+            {"linkId": f"gate.{RULES.conditions[SITES].group}.no",
+             "answer": [{"valueCoding": coding("condition", SITES)}]}),
+        SITES),
     "two answers": (lambda r: find(r["item"], "minutes").update(
         answer=[{"valueInteger": 10}, {"valueInteger": 20}]), "'minutes': more than one answer"),
     "group with an answer": (lambda r: find(r["item"], "session").update(answer=[{"valueBoolean": True}]),
@@ -172,14 +220,22 @@ def test_bad_kinds_are_at_least_fifteen():
     assert len(BAD) >= 15
 
 
+def answered_example(tmp_path: Path) -> Path:
+    """The example intake with every red flag answered, as a response must carry them."""
+    path = tmp_path / "intake.json"
+    path.write_text(json.dumps(answering_red_flags(json.loads(EXAMPLE.read_text()))))
+    return path
+
+
 def test_cli_response_then_screen_as_subprocesses(tmp_path):
-    made = run("response", "--answers", str(EXAMPLE))
+    example = answered_example(tmp_path)
+    made = run("response", "--answers", str(example))
     assert made.returncode == 0, made.stderr
     assert json.loads(made.stdout)["resourceType"] == "QuestionnaireResponse"
     path = tmp_path / "response.json"
     path.write_text(made.stdout)
     via_fhir = run("screen", "--answers", str(path), "--format", "json")
-    direct = run("screen", "--answers", str(EXAMPLE), "--format", "json")
+    direct = run("screen", "--answers", str(example), "--format", "json")
     assert via_fhir.returncode == direct.returncode
     assert via_fhir.stdout == direct.stdout
 
@@ -219,7 +275,7 @@ def test_without_the_extra_fhir_paths_name_it(monkeypatch, capsys, tmp_path):
     monkeypatch.setitem(sys.modules, "fhir", None)
     path = tmp_path / "response.json"
     path.write_text(json.dumps(BASE))
-    for argv in (["questionnaire"], ["response", "--answers", str(EXAMPLE)],
+    for argv in (["questionnaire"], ["response", "--answers", str(answered_example(tmp_path))],
                  ["screen", "--answers", str(EXAMPLE), "--format", "fhir"],
                  ["screen", "--answers", str(path)]):
         assert main(argv) == 2, argv

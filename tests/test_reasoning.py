@@ -363,3 +363,21 @@ def test_explain_names_the_group_rules_that_fired_and_why_others_did_not():
     assert decision == "urgent"
     assert "(group clot_sign)" in text and "FIRED  clot.refer-sign" in text
     assert "clot.urgent-sign-with-risk-factor: needs clot_risk reported too" in text
+
+
+# Dated clearances (contract v1.2): 365 days, void when the condition began after it.
+_CLEARED_SEVERE = {"code": "recent_injury", "sites": [{"area": "calf", "side": "left"}],
+                   "severity": "severe", "days_ago": 30, "cleared": True}
+
+
+@pytest.mark.parametrize("extra, decision", [
+    ({}, "adjust"),  # undated: read as current
+    ({"cleared_days_ago": 10}, "adjust"),  # given after the injury began, within a year
+    ({"cleared_days_ago": 365, "days_ago": 400}, "adjust"),  # the last day it counts
+    ({"cleared_days_ago": 366, "days_ago": 400}, "refer"),  # expired
+    ({"cleared_days_ago": 40}, "refer"),  # the injury (30 days ago) began after it
+])
+def test_a_clearance_counts_a_year_and_not_for_what_began_after_it(extra, decision):
+    report = {**_CLEARED_SEVERE, **extra}
+    report["flags_no"] = ["fracture", "unknown_cause", "cannot_bear_weight"]
+    assert screen(Intake.model_validate({"conditions": [report]})).decision == decision

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from screener.rules import RuleSet, bundled_rules
-from screener.vocabulary import AREAS, SIDES, Area, Goal, Pressure, Severity, Side, SideInput
+from screener.vocabulary import AREAS, SIDES, Area, Goal, Severity, Side, SideInput, WishedPressure
 
 _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
 # Bounds no real answer comes near, stated in the JSON Schema too: a number or a list
@@ -45,6 +45,11 @@ class ConditionReport(BaseModel):
         default=False,
         description="A healthcare professional has cleared leg massage for this condition.",
     )
+    cleared_days_ago: int | None = Field(
+        default=None, ge=0, le=MAX_DAYS_AGO,
+        description="How many days ago the clearance was given (it counts for 365 days, "
+        "and not when the condition began after it). Absent: read as current.",
+    )
     days_ago: int | None = Field(default=None, ge=0, le=MAX_DAYS_AGO,
                                  description="When it began or happened, in days.")
     severity: Severity | None = None
@@ -52,6 +57,11 @@ class ConditionReport(BaseModel):
         default_factory=list, json_schema_extra={"uniqueItems": True},
         description="Follow-up answers of this condition that were 'yes' (its rule "
         "file lists them), e.g. 'fracture' for recent_injury.",
+    )
+    flags_no: list[str] = Field(
+        default_factory=list,
+        description="Follow-up answers of this condition that were 'no'. A follow-up in "
+        "neither list was not answered and is read cautiously (see 'assumptions').",
     )
 
     @field_validator("sites", mode="before")
@@ -81,12 +91,16 @@ class ConditionReport(BaseModel):
     @model_validator(mode="after")
     def _known_flags(self, info: ValidationInfo) -> ConditionReport:
         condition = _rules(info).conditions[self.code]
-        if len(set(self.flags)) != len(self.flags):
-            raise ValueError(f"a flag is listed twice for {self.code}")
-        for flag in self.flags:
+        for flags in (self.flags, self.flags_no):
+            if len(set(flags)) != len(flags):
+                raise ValueError(f"a flag is listed twice for {self.code}")
+        for flag in (*self.flags, *self.flags_no):
             if flag not in condition.flags:
                 known = ", ".join(sorted(condition.flags)) or "none"
                 raise ValueError(f"unknown flag {flag!r} for {self.code} (known: {known})")
+        both = sorted(set(self.flags) & set(self.flags_no))
+        if both:
+            raise ValueError(f"flag {both[0]!r} of {self.code} is in both flags and flags_no")
         return self
 
     def covered(self) -> list[tuple[Area, Side]]:
@@ -111,9 +125,14 @@ class Intake(BaseModel):
     model_config = _STRICT
 
     conditions: list[ConditionReport] = Field(default_factory=list)
+    conditions_no: list[str] = Field(
+        default_factory=list,
+        description="Condition codes whose question was asked and answered 'no'.",
+    )
     goal: Goal = "relaxation"
-    preferred_pressure: Pressure = Field(
-        default="moderate", description="The routine never goes above it."
+    preferred_pressure: WishedPressure = Field(
+        default="moderate",
+        description="The routine never goes above it ('none' asks for no massage: refused).",
     )
     minutes: int = Field(default=15, ge=5, le=60)
     machines: bool = Field(default=False, description="Offer a foot-and-calf machine step.")
@@ -128,12 +147,26 @@ class Intake(BaseModel):
             if report.code in seen:
                 raise ValueError(f"condition {report.code!r} is listed twice")
             seen.add(report.code)
+        for code in self.conditions_no:
+            if code in seen:
+                raise ValueError(f"condition {code!r} is in both conditions and conditions_no")
         self._checked_by = _rules(info)
         return self
 
     def checked_by(self) -> RuleSet | None:
         """The rule set whose codes and flags this intake was validated against."""
         return self._checked_by
+
+    @field_validator("conditions_no")
+    @classmethod
+    def _known_codes_no(cls, codes: list[str], info: ValidationInfo) -> list[str]:
+        known = _rules(info).conditions
+        for code in codes:
+            if code not in known:
+                raise ValueError(f"unknown condition code {code!r} in conditions_no")
+        if len(set(codes)) != len(codes):
+            raise ValueError("a condition code is listed twice in conditions_no")
+        return codes
 
     def codes(self) -> list[str]:
         return [c.code for c in self.conditions]

@@ -2,6 +2,8 @@
 under (the terminal checklist, the FHIR Questionnaire, the web form), so all of them ask
 in the same order and words."""
 
+from screener.rules import Condition, RuleSet
+
 GROUPS = {
     "skin": "The skin of the legs and feet",
     "blood_and_circulation": "Blood, veins and circulation",
@@ -20,3 +22,30 @@ PRESSURE_TITLES = {
     "firm": "Firm",
     "deep": "Deep",
 }
+
+# The follow-up questions every face asks in the same words, and the words a result uses
+# to name a follow-up that was not answered.
+SITES_QUESTION = "Where?"
+SIDE_QUESTION = "Which leg?"
+SEVERITY_QUESTION = "How bad is it?"
+CLEARED_QUESTION = ("Has a doctor or other healthcare professional said leg massage is fine "
+                    "with this?")
+CLEARED_DAYS_QUESTION = "How many days ago did they say so? (0 for today)"
+
+
+def follow_up_question(condition: Condition, follow_up: str) -> str:
+    """The question a follow-up (a flag name, or ``sites``, ``severity``, ``days_ago``,
+    ``cleared_days_ago`` as in the contract's ``assumptions``) is asked with."""
+    fixed = {"sites": SITES_QUESTION if "sites" in condition.asks else SIDE_QUESTION,
+             "severity": SEVERITY_QUESTION, "days_ago": condition.days_question,
+             "cleared": CLEARED_QUESTION, "cleared_days_ago": CLEARED_DAYS_QUESTION}
+    return condition.flags.get(follow_up) or fixed.get(follow_up) or follow_up.replace("_", " ")
+
+
+def asked(rules: RuleSet | None, code: str, follow_up: str) -> str:
+    """'Recent injury: Can they stand on it?': a condition's follow-up as a person reads
+    it (codes in plain words when the rule set is not known)."""
+    condition = rules.conditions.get(code) if rules else None
+    if condition is None:
+        return f"{code.replace('_', ' ')}: {follow_up.replace('_', ' ')}"
+    return f"{condition.title}: {follow_up_question(condition, follow_up)}"

@@ -14,20 +14,24 @@ from typing import Any
 from screener.answers.intake import Intake
 from screener.rules import Condition, RuleSet
 
-ONCE = ("Each condition code may appear at most once: a list naming a code twice is "
-        "refused (JSON Schema cannot say this of a property of the items).")
+ONCE = ("Each condition code may appear at most once, and not also in conditions_no; a "
+        "follow-up may not be in both flags and flags_no: such lists are refused (JSON "
+        "Schema cannot say this of properties of the items).")
 
 
 def _variant(condition: Condition) -> dict[str, Any]:
     """What one condition adds to the shared report schema: its code, its flags only."""
+    asked = "; ".join(f"{code}: {q}" for code, q in condition.flags.items())
     if condition.flags:
         flags = {"items": {"enum": list(condition.flags)}, "maxItems": len(condition.flags),
-                 "description": "Yes answers among: "
-                 + "; ".join(f"{code}: {q}" for code, q in condition.flags.items())}
+                 "description": "Yes answers among: " + asked}
+        flags_no = {"items": {"enum": list(condition.flags)}, "maxItems": len(condition.flags),
+                    "description": "No answers among: " + asked}
     else:
         flags = {"maxItems": 0, "description": "This condition has no yes/no follow-ups."}
+        flags_no = dict(flags)
     return {"title": condition.title, "description": condition.question,
-            "properties": {"code": {"const": condition.code}, "flags": flags}}
+            "properties": {"code": {"const": condition.code}, "flags": flags, "flags_no": flags_no}}
 
 
 def intake_schema(rules: RuleSet) -> dict[str, Any]:
@@ -37,7 +41,11 @@ def intake_schema(rules: RuleSet) -> dict[str, Any]:
     defs = schema["$defs"]
     report = defs["ConditionReport"]["properties"]
     report["code"]["enum"] = sorted(rules.conditions)
-    report["flags"]["items"]["enum"] = sorted({f for c in rules.conditions.values() for f in c.flags})
+    every_flag = sorted({f for c in rules.conditions.values() for f in c.flags})
+    report["flags"]["items"]["enum"] = every_flag
+    report["flags_no"]["items"]["enum"] = every_flag
+    schema["properties"]["conditions_no"]["items"]["enum"] = sorted(rules.conditions)
+    schema["properties"]["conditions_no"]["uniqueItems"] = True
     variants = []
     for code, condition in rules.conditions.items():
         defs[f"ConditionReport_{code}"] = _variant(condition)

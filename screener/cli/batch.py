@@ -15,11 +15,17 @@ from screener.parse import parse_intake
 from screener.decision.assessment import Assessment
 from screener.errors import ScreenerError
 from screener.cli.interrupts import deferred
+from screener.render.words import nothing_left
 from screener.rules import RuleSet
 from screener.cli.watchdog import screen_bounded as screen
 from screener.vocabulary import DECISIONS
 
 _CHUNK = 1 << 16
+# The results a summary counts, least restrictive first: an adjust that leaves no step
+# is counted apart (``screen`` exits 5 for it, not 0).
+NOTHING_LEFT = "nothing_left"
+RESULTS = (*DECISIONS[:2], NOTHING_LEFT, *DECISIONS[2:])
+RESULT_WORDS = {NOTHING_LEFT: "no massage"}
 
 
 @dataclass
@@ -35,7 +41,7 @@ class Tally:
         return sum(self.decisions.values()) + self.invalid + self.failed
 
     def summary(self) -> str:
-        counts = ", ".join(f"{d} {self.decisions[d]}" for d in DECISIONS)
+        counts = ", ".join(f"{RESULT_WORDS.get(d, d)} {self.decisions[d]}" for d in RESULTS)
         return (f"screened {self.total} lines: {counts}; invalid {self.invalid}, "
                 f"failed {self.failed}")
 
@@ -102,7 +108,7 @@ def _screen_one(number: int, line: str | InputError, rules: RuleSet) -> tuple[st
     except Exception as exc:  # noqa: BLE001 - one line failing never stops the batch
         return "failed", json.dumps({"line": number, "ok": False,
                                      "error": f"line {number}: failed: {type(exc).__name__}"})
-    return assessment.decision, (
+    return NOTHING_LEFT if nothing_left(assessment) else assessment.decision, (
         f'{{"line": {number}, "ok": true, "assessment": {assessment.model_dump_json()}}}')
 
 

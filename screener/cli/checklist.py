@@ -3,9 +3,11 @@
 Questions come from the rule files, so a new condition file is asked about with no
 change here. The order copies PAR-Q+: the red flags first, every time; then short gate
 questions (one checkbox per group of conditions) with follow-ups only for what was
-ticked; then the session; then a review where any answer can be changed. After each
-condition the answers so far are screened, and an urgent result stops the checklist at
-once. Ctrl-C or Esc leaves; nothing is written unless ``--save`` was given.
+ticked; then the session; then a review where any answer can be changed. Every
+follow-up is asked, and every "no" is kept (``flags_no``, ``conditions_no``: an
+unticked condition of a group that was shown was answered no), so the result reads
+cautiously only what was truly not asked. After each condition the answers so far are
+screened, and an urgent result stops the checklist at once. Ctrl-C or Esc leaves; nothing is written unless ``--save`` was given.
 """
 
 from __future__ import annotations
@@ -17,7 +19,15 @@ from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 from questionary import Choice
 
 from screener.answers.intake import Intake
-from screener.answers.questions import GOAL_TITLES, GROUPS, PRESSURE_TITLES
+from screener.answers.questions import (
+    CLEARED_DAYS_QUESTION,
+    CLEARED_QUESTION,
+    GOAL_TITLES,
+    GROUPS,
+    PRESSURE_TITLES,
+    SEVERITY_QUESTION,
+    SIDE_QUESTION,
+)
 from screener.rules import Condition, RuleSet
 from screener.cli.watchdog import screen_bounded as screen
 from screener.vocabulary import AREAS, GOALS, PRESSURES, SEVERITIES
@@ -69,6 +79,7 @@ class Checklist:
     def __init__(self, rules: RuleSet):
         self.rules = rules
         self.entries: dict[str, Entry] = {}  # condition code -> intake entry
+        self.answered_no: set[str] = set()  # condition questions answered no
         self.session: dict[str, Any] = {}
         self.guide = False  # chosen at the end: follow the routine step by step
 
@@ -76,10 +87,12 @@ class Checklist:
     def run(self) -> Intake:
         print(INTRO)
         for condition in self._conditions(red_flags=True):
-            if _ask(questionary.confirm(condition.question, default=False)):
-                self.entries[condition.code] = {"code": condition.code}
-                if self._urgent():
-                    return self.intake()
+            if not _ask(questionary.confirm(condition.question, default=False)):
+                self.answered_no.add(condition.code)
+                continue
+            self.entries[condition.code] = {"code": condition.code}
+            if self._urgent():
+                return self.intake()
         for group, title in GROUPS.items():
             choices = [Choice(c.question, c.code) for c in self._conditions(group=group)]
             if not choices:
@@ -87,6 +100,7 @@ class Checklist:
             ticked = _ask(questionary.checkbox(
                 f"{title}: does any of these apply?", choices=choices,
                 instruction="(space to tick, enter to go on; tick nothing if none apply)"))
+            self.answered_no.update(c.value for c in choices if c.value not in ticked)
             for code in ticked:
                 self.entries[code] = self._follow_ups(self.rules.conditions[code])
                 if self._urgent():
@@ -104,7 +118,7 @@ class Checklist:
         if "sites" in c.asks:
             entry["sites"] = self._ask_sites()
         elif "sides" in c.asks:
-            side = _ask(questionary.select("Which leg?", choices=SIDE_CHOICES))
+            side = _ask(questionary.select(SIDE_QUESTION, choices=SIDE_CHOICES))
             entry["sites"] = [{"side": side}]
         if "days_ago" in c.asks:
             days = _ask(questionary.text(c.days_question,
@@ -112,21 +126,24 @@ class Checklist:
             entry["days_ago"] = int(days.strip())
         if "severity" in c.asks:
             entry["severity"] = _ask(questionary.select(
-                "How bad is it?", choices=[Choice(s.capitalize(), s) for s in SEVERITIES]))
+                SEVERITY_QUESTION, choices=[Choice(s.capitalize(), s) for s in SEVERITIES]))
         if "cleared" in c.asks:
-            entry["cleared"] = _ask(questionary.confirm(
-                "Has a doctor or other healthcare professional said leg massage is fine "
-                "with this?", default=False))
-        flags = [flag for flag, question in c.flags.items()
-                 if _ask(questionary.confirm(question, default=False))]
-        if flags:
-            entry["flags"] = flags
+            entry["cleared"] = _ask(questionary.confirm(CLEARED_QUESTION, default=False))
+            if entry["cleared"]:  # a clearance counts from its date (contract v1.2)
+                days = _ask(questionary.text(CLEARED_DAYS_QUESTION, validate=_days))
+                entry["cleared_days_ago"] = int(days.strip())
+        answers = {flag: _ask(questionary.confirm(question, default=False))
+                   for flag, question in c.flags.items()}
+        for key, wanted in (("flags", True), ("flags_no", False)):
+            chosen = [flag for flag, yes in answers.items() if yes is wanted]
+            if chosen:
+                entry[key] = chosen
         return entry
 
     def _ask_sites(self) -> list[dict[str, str]]:
         sites: list[dict[str, str]] = []
         while True:
-            side = _ask(questionary.select("Which leg?", choices=SIDE_CHOICES))
+            side = _ask(questionary.select(SIDE_QUESTION, choices=SIDE_CHOICES))
             areas = _ask(questionary.checkbox(
                 "Where on the leg?", instruction="(space to tick; tick nothing for the whole leg)",
                 choices=[Choice(a, a) for a in AREAS]))
@@ -183,6 +200,7 @@ class Checklist:
                              Choice("Remove it: it does not apply", "remove")]))
                 if action == "remove":
                     del self.entries[pick]
+                    self.answered_no.add(pick)
                 else:
                     self.entries[pick] = self._follow_ups(self.rules.conditions[pick])
             if self._urgent():
@@ -190,7 +208,9 @@ class Checklist:
 
     # -- building the intake ---------------------------------------------------------
     def intake(self) -> Intake:
-        data = {"conditions": list(self.entries.values()), **self.session}
+        no = [c for c in self.rules.conditions
+              if c in self.answered_no and c not in self.entries]
+        data = {"conditions": list(self.entries.values()), "conditions_no": no, **self.session}
         return Intake.model_validate(data, context={"rules": self.rules})
 
     def _urgent(self) -> bool:
@@ -211,8 +231,10 @@ def describe_entry(entry: Entry) -> str:
     if "severity" in entry:
         parts.append(entry["severity"])
     if "cleared" in entry:
-        parts.append("cleared by a professional" if entry["cleared"] else "not cleared")
+        parts.append(f"cleared by a professional {entry['cleared_days_ago']} days ago"
+                     if entry["cleared"] else "not cleared")
     parts += [f.replace("_", " ") for f in entry.get("flags", [])]
+    parts += [f"{f.replace('_', ' ')}: no" for f in entry.get("flags_no", [])]
     return f" ({'; '.join(parts)})" if parts else ""
 
 

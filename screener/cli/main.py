@@ -1,6 +1,6 @@
 """The ``screener`` command line. Exit status: 0 a routine was produced, 3 refer,
-4 urgent, 2 invalid input or rules (one line on stderr, nothing on stdout), 1 any other
-failure, 130 interrupted."""
+4 urgent, 5 no massage can be given (an adjust that leaves no step), 2 invalid input or
+rules (one line on stderr, nothing on stdout), 1 any other failure, 130 interrupted."""
 
 from __future__ import annotations
 
@@ -17,9 +17,11 @@ from screener.errors import LINE_LIMIT, InputError, RulesError, SaveError, shown
 
 if TYPE_CHECKING:  # the heavy modules load inside main(), after Ctrl-C is handled
     from screener.answers.intake import Intake
+    from screener.decision.assessment import Assessment
     from screener.rules import RuleSet
 
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID, EXIT_REFER, EXIT_URGENT, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+EXIT_NOTHING_LEFT = 5
 DECISION_EXIT = {"proceed": EXIT_OK, "adjust": EXIT_OK, "refer": EXIT_REFER, "urgent": EXIT_URGENT}
 # As render.FORMATS (and screener/fhir's cds and fhir); not imported, to keep the cold
 # start light.
@@ -52,6 +54,16 @@ def _rules(args: argparse.Namespace) -> RuleSet:
 
 def _use_colour(stream) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def exit_status(assessment: Assessment) -> int:
+    """The decision's status; 5 when a routine was produced with no step left in it
+    (contract v1.2: never the 0 of a go-ahead)."""
+    from screener.render.words import nothing_left
+
+    if nothing_left(assessment):
+        return EXIT_NOTHING_LEFT
+    return DECISION_EXIT[assessment.decision]
 
 
 def _check_save(args: argparse.Namespace) -> None:
@@ -94,7 +106,7 @@ def finish(intake: Intake, rules: RuleSet, fmt: str, save: str | None, *, force:
         sys.stdout.buffer.write(output)
     else:
         sys.stdout.write(output)
-    return DECISION_EXIT[assessment.decision]
+    return exit_status(assessment)
 
 
 def cmd_screen(args: argparse.Namespace) -> int:
@@ -141,16 +153,17 @@ def cmd_guide(args: argparse.Namespace) -> int:
     intake = read_intake(args.answers, rules, args.max_input_bytes)
     with interrupts.deferred():
         assessment = screen(intake, rules)
-    if assessment.routine is None:
+    status = exit_status(assessment)
+    if status != EXIT_OK:  # a referral, or nothing left: shown, never guided
         sys.stdout.write(render(assessment, "text", rules, colour=_use_colour(sys.stdout)))
-        return DECISION_EXIT[assessment.decision]
+        return status
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise InputError("guide needs a terminal (and --answers a file, not '-'); without "
                          "one, run 'screener screen --answers FILE'")
     from screener.cli.guide import run_guide
 
     run_guide(assessment, speed=args.speed)
-    return DECISION_EXIT[assessment.decision]
+    return status
 
 
 def cmd_rules(args: argparse.Namespace) -> int:

@@ -111,7 +111,22 @@ class Routine(BaseModel):
     minutes: int
     steps: list[Step]
     precautions: list[str]
-    notice: str | None = None
+    notice: str | None = None  # set when the restrictions leave no step (steps == [])
+
+
+class Assumption(BaseModel):
+    """An answer that was not given and how the result read it (the cautious reading).
+
+    ``follow_up`` is a flag name or ``severity``, ``days_ago``, ``sites``,
+    ``cleared_days_ago``; ``read_as`` is ``yes``, ``no``, a severity, ``today``,
+    ``both legs`` or ``current``.
+    """
+
+    model_config = _OUT
+
+    code: str
+    follow_up: str
+    read_as: str
 
 
 class RulesetInfo(BaseModel):
@@ -134,6 +149,7 @@ class Assessment(BaseModel):
     avoid: list[Avoid]
     referral: Referral | None
     routine: Routine | None
+    assumptions: list[Assumption] = []  # rule-set order; [] when every answer was given
     ruleset: RulesetInfo
 
     def to_json(self) -> str:

@@ -55,6 +55,21 @@ def _places(fact: Fact, places: list[tuple[str, str]]) -> None:
             fact[name] = 1
 
 
+CLEARANCE_DAYS = 365  # PAR-Q+: a clearance is valid for 12 months
+
+
+def clearance_counts(report: ConditionReport) -> bool:
+    """A clearance counts for 365 days, and not when the condition is dated and began
+    after it (PAR-Q+: void when health changes). An undated clearance is read as current."""
+    if not report.cleared:
+        return False
+    given = report.cleared_days_ago
+    if given is None:
+        return True
+    began_after = report.days_ago is not None and report.days_ago < given
+    return given <= CLEARANCE_DAYS and not began_after
+
+
 def condition_fact(index: int, report: ConditionReport) -> Fact:
     """One fact per reported condition. ``n`` (its position in the intake) makes every
     fact distinct: durable_rules refuses a fact identical to one it has already seen."""
@@ -62,7 +77,7 @@ def condition_fact(index: int, report: ConditionReport) -> Fact:
         "t": "condition",
         "n": index,
         "code": report.code,
-        "cleared": int(report.cleared),
+        "cleared": int(clearance_counts(report)),
         "severity": SEVERITY_RANK[report.severity] if report.severity else WORST_SEVERITY,
         "days_ago": report.days_ago if report.days_ago is not None else 0,
     }

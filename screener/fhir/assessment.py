@@ -53,6 +53,9 @@ def parameters(assessment: Assessment) -> dict[str, Any]:
     params += [_fields("avoid", a.model_dump()) for a in assessment.avoid]
     if assessment.referral:
         params.append(_fields("referral", assessment.referral.model_dump()))
+    if assessment.routine and assessment.routine.notice:
+        params.append(_string("notice", assessment.routine.notice))
+    params += [_fields("assumption", a.model_dump()) for a in assessment.assumptions]
     params.append({"name": "ruleset", "part": [
         _string(k, v) for k, v in assessment.ruleset.model_dump().items()]})
     return {"resourceType": "Parameters", "id": OUTPUT_ID, "parameter": params}

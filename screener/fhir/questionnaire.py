@@ -1,8 +1,10 @@
 """The checklist as an HL7 FHIR R4 Questionnaire, generated from a rule set and nothing else.
 
 The order is the interactive checklist's (``screener/checklist.py``): the red flags
-first, one yes/no each; then one gate per group (tick what applies) with each ticked
-condition's follow-ups enabled by its gate (``enableWhen``); then the session. Codes
+first, one yes/no each; then one gate per group (tick what applies, and beside it the
+conditions asked and answered no) with each ticked condition's follow-ups enabled by its
+gate (``enableWhen``); then the session. Only the red flags are required: any other
+item left out of a response is unanswered, and read cautiously (contract v1.2). Codes
 (conditions, sides, areas, severities, goals, pressures) are coded answer options, days
 and minutes are integers with their bounds, yes/no follow-ups are booleans. The canonical
 url names the rule set and the version carries its version and digest, so a response
@@ -19,7 +21,16 @@ import annotated_types
 from pydantic.fields import FieldInfo
 
 from screener.answers.intake import MAX_DAYS_AGO, Intake
-from screener.answers.questions import GOAL_TITLES, GROUPS, PRESSURE_TITLES
+from screener.answers.questions import (
+    CLEARED_DAYS_QUESTION,
+    CLEARED_QUESTION,
+    GOAL_TITLES,
+    GROUPS,
+    PRESSURE_TITLES,
+    SEVERITY_QUESTION,
+    SIDE_QUESTION,
+    SITES_QUESTION,
+)
 from screener.rules import Condition, RuleSet
 from screener.vocabulary import AREAS, SEVERITIES
 
@@ -32,6 +43,10 @@ SESSION = "session"
 SIDE_OPTIONS = {"left": "Left leg", "right": "Right leg", "both": "Both legs"}
 SITE_HELP = "Add one entry per leg; tick no area for the whole leg."
 GATE_HELP = "Tick every one that applies; tick nothing if none apply."
+NO_HELP = ("Tick each one that was asked and does not apply (a checklist ticks every one "
+           "it showed and was not ticked above); one ticked in neither was not asked.")
+# The top-level intake fields that are answers about conditions, not the session.
+CONDITION_FIELDS = ("conditions", "conditions_no")
 
 Item = dict[str, Any]
 
@@ -81,6 +96,11 @@ def gate_id(group: str) -> str:
     return f"gate.{group}"
 
 
+def no_gate_id(group: str) -> str:
+    """The item listing a group's conditions asked and answered no."""
+    return f"gate.{group}.no"
+
+
 def _control(code: str) -> dict[str, Any]:
     return {"url": ITEM_CONTROL, "valueCodeableConcept": {"coding": [
         {"system": "http://hl7.org/fhir/questionnaire-item-control", "code": code}]}}
@@ -115,25 +135,27 @@ def follow_up_items(c: Condition) -> list[Item]:
     items: list[Item] = []
     if "sites" in c.asks:
         items.append({
-            "linkId": f"{c.code}.sites", "text": "Where?", "type": "group", "repeats": True,
-            "item": [_choice(f"{c.code}.sites.side", "Which leg?", "side", SIDE_OPTIONS),
+            "linkId": f"{c.code}.sites", "text": SITES_QUESTION, "type": "group", "repeats": True,
+            "item": [_choice(f"{c.code}.sites.side", SIDE_QUESTION, "side", SIDE_OPTIONS),
                      _choice(f"{c.code}.sites.area", "Where on the leg?", "area",
                              {a: a.capitalize() for a in AREAS}, repeats=True),
                      _help(f"{c.code}.sites", SITE_HELP)]})
     elif "sides" in c.asks:
-        items.append(_choice(f"{c.code}.side", "Which leg?", "side", SIDE_OPTIONS))
+        items.append(_choice(f"{c.code}.side", SIDE_QUESTION, "side", SIDE_OPTIONS))
     if "days_ago" in c.asks:
         items.append(_integer(f"{c.code}.days_ago", c.days_question, 0, MAX_DAYS_AGO))
     if "severity" in c.asks:
-        items.append(_choice(f"{c.code}.severity", "How bad is it?", "severity",
+        items.append(_choice(f"{c.code}.severity", SEVERITY_QUESTION, "severity",
                              {s: s.capitalize() for s in SEVERITIES}))
     if "cleared" in c.asks:
         items.append({"linkId": f"{c.code}.cleared", "type": "boolean",
-                      "text": "Has a doctor or other healthcare professional said leg massage "
-                              "is fine with this?"})
+                      "text": CLEARED_QUESTION})
+        when = _integer(f"{c.code}.cleared_days_ago", CLEARED_DAYS_QUESTION, 0, MAX_DAYS_AGO)
+        when["enableWhen"] = [{"question": f"{c.code}.cleared", "operator": "=",
+                               "answerBoolean": True}]
+        items.append(when)
     for flag, question in c.flags.items():
-        items.append({"linkId": f"{c.code}.flag.{flag}", "text": question, "type": "boolean",
-                      "required": True})
+        items.append({"linkId": f"{c.code}.flag.{flag}", "text": question, "type": "boolean"})
     return items
 
 
@@ -164,7 +186,10 @@ def _group(rules: RuleSet, group: str) -> Item:
     gate = _choice(gate_id(group), f"{title}: does any of these apply?", "condition",
                    {c.code: c.question for c in members}, repeats=True)
     gate["item"] = [_help(gate_id(group), GATE_HELP)]
-    items = [gate]
+    no = _choice(no_gate_id(group), f"{title}: which of these were asked and do not apply?",
+                 "condition", {c.code: c.question for c in members}, repeats=True)
+    no["item"] = [_help(no_gate_id(group), NO_HELP)]
+    items = [gate, no]
     for c in members:
         items += _details(c, {"question": gate_id(group), "operator": "=",
                               "answerCoding": coding("condition", c.code)})
@@ -175,7 +200,7 @@ def session_fields() -> Iterator[tuple[str, FieldInfo]]:
     """The intake's fields other than the conditions: the wished-for session. New fields
     of the intake appear here (and in the Questionnaire) with no change to this module."""
     for name, field in Intake.model_fields.items():
-        if name != "conditions":
+        if name not in CONDITION_FIELDS:  # both are answers about conditions
             yield name, field
 
 

@@ -6,6 +6,11 @@ version, every linkId in its place, one answer unless the item repeats, the answ
 and code, bounds, no answer under a disabled item, required items answered. Anything
 else is an ``InputError`` naming the item: a response that cannot be read exactly is
 never guessed at.
+
+A response carries only what was answered (contract v1.2): a "no" is an explicit
+``false`` (a follow-up, in ``flags_no``) or a code in a group's "asked and do not apply"
+item or a red flag answered no (in ``conditions_no``); an absent item was not answered,
+never a made-up "no".
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from screener.fhir.questionnaire import (
     canonical_url,
     coding,
     gate_id,
+    no_gate_id,
     session_fields,
     walk,
 )
@@ -39,7 +45,8 @@ DONE = ("completed", "amended")
 UNDERSTOOD_MODIFIERS: frozenset[str] = frozenset()
 # What the Questionnaire maps of a condition report; a new field of the intake model
 # must be mapped here before the FHIR round trip can carry it (a test checks this).
-MAPPED_REPORT_FIELDS = {"code", "sites", "cleared", "days_ago", "severity", "flags"}
+MAPPED_REPORT_FIELDS = {"code", "sites", "cleared", "cleared_days_ago", "days_ago", "severity",
+                        "flags", "flags_no"}
 
 
 # -- Intake → QuestionnaireResponse ---------------------------------------------------
@@ -50,10 +57,16 @@ def _answers(intake: Intake, rules: RuleSet) -> tuple[dict[str, list[Any]], dict
     reports = {r.code: r for r in intake.conditions}
     for c in rules.conditions.values():
         report = reports.get(c.code)
+        said_no = c.code in intake.conditions_no
+        if c.red_flag and not (report or said_no):
+            raise InputError(f"conditions_no: the red flag {c.code} was not answered, and a "
+                             "QuestionnaireResponse answers every red flag (list it in "
+                             "conditions or conditions_no)")
         if c.red_flag:
             answers[c.code] = [{"valueBoolean": report is not None}]
-        elif report:
-            answers.setdefault(gate_id(c.group), []).append(
+        elif report or said_no:
+            link = gate_id(c.group) if report else no_gate_id(c.group)
+            answers.setdefault(link, []).append(
                 {"valueCoding": coding("condition", c.code, c.question)})
         if report:
             _report_answers(report, c.asks, list(c.flags), answers, sites)
@@ -101,12 +114,18 @@ def _report_answers(report: ConditionReport, asks: list[str], flags: list[str],
             raise unasked(field)
         answers[f"{code}.{field}"] = [
             {key: coding("severity", value) if field == "severity" else value}]
-    if "cleared" in asks:
-        answers[f"{code}.cleared"] = [{"valueBoolean": report.cleared}]
-    elif report.cleared:
+    if "cleared" not in asks and (report.cleared or report.cleared_days_ago is not None):
         raise unasked("cleared")
+    if report.cleared or "cleared" in report.model_fields_set:
+        answers[f"{code}.cleared"] = [{"valueBoolean": report.cleared}]
+    if report.cleared_days_ago is not None:
+        if not report.cleared:  # the Questionnaire asks the date only after a yes
+            raise InputError(f"conditions.{code}.cleared_days_ago: a clearance date without "
+                             "a clearance (cleared is not true)")
+        answers[f"{code}.cleared_days_ago"] = [{"valueInteger": report.cleared_days_ago}]
     for flag in flags:
-        answers[f"{code}.flag.{flag}"] = [{"valueBoolean": flag in report.flags}]
+        if flag in report.flags or flag in report.flags_no:
+            answers[f"{code}.flag.{flag}"] = [{"valueBoolean": flag in report.flags}]
 
 
 def _emit(items: list[Item], answers: dict[str, list[Any]],
@@ -295,10 +314,17 @@ def modifiers(element: dict[str, Any]) -> list[str]:
 
 def _intake(reader: _Reader, rules: RuleSet) -> dict[str, Any]:
     answers = reader.answers
-    conditions = []
+    conditions, conditions_no = [], []
     for c in rules.conditions.values():
         reported = answers.get(c.code) == [True] if c.red_flag else (
             c.code in answers.get(gate_id(c.group), []))
+        said_no = answers.get(c.code) == [False] if c.red_flag else (
+            c.code in answers.get(no_gate_id(c.group), []))
+        if said_no and reported:
+            raise InputError(f"{reader.source}: item {no_gate_id(c.group)!r}: {c.code} is "
+                             "both ticked as applying and answered no")
+        if said_no:
+            conditions_no.append(c.code)
         if not reported:
             continue
         entry: dict[str, Any] = {"code": c.code}
@@ -310,13 +336,17 @@ def _intake(reader: _Reader, rules: RuleSet) -> dict[str, Any]:
             sites = [{"side": answers[f"{c.code}.side"][0]}]
         if sites:
             entry["sites"] = sites
-        for field in ("days_ago", "severity", "cleared"):
+        for field in ("days_ago", "severity", "cleared", "cleared_days_ago"):
             if answers.get(f"{c.code}.{field}"):
                 entry[field] = answers[f"{c.code}.{field}"][0]
-        flags = [f for f in c.flags if answers.get(f"{c.code}.flag.{f}") == [True]]
-        if flags:
-            entry["flags"] = flags
+        for key, value in (("flags", True), ("flags_no", False)):
+            chosen = [f for f in c.flags if answers.get(f"{c.code}.flag.{f}") == [value]]
+            if chosen:
+                entry[key] = chosen
         conditions.append(entry)
-    session = {name: answers[name][0] for name, _ in session_fields() if answers.get(name)}
-    return {"conditions": conditions, **session}
+    intake: dict[str, Any] = {"conditions": conditions}
+    if conditions_no:
+        intake["conditions_no"] = conditions_no
+    intake.update({name: answers[name][0] for name, _ in session_fields() if answers.get(name)})
+    return intake
 

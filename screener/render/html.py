@@ -11,7 +11,21 @@ from html import escape
 from screener.decision.assessment import Assessment, Finding, Routine
 from screener.rules import RuleSet
 from screener.render.svg import inline_svg
-from screener.render.words import DISCLAIMER, HEADLINES, changes, is_referral, step_places, summarise, title, why, words
+from screener.render.words import (
+    CAUTIOUS_NOTE,
+    CAUTIOUS_TITLE,
+    DISCLAIMER,
+    changes,
+    headline,
+    is_referral,
+    nothing_left,
+    read_cautiously,
+    step_places,
+    summarise,
+    title,
+    why,
+    words,
+)
 
 CSS = """
 :root { color-scheme: light; }
@@ -24,7 +38,7 @@ h2 { font-size: 1.2em; margin: 1.2em 0 .4em; border-bottom: 1px solid #888; }
 h3 { font-size: 1em; margin: .8em 0 .2em; }
 .decision { border: 3px solid #000; padding: .6em .8em; font-size: 1.25em; font-weight: bold; }
 .decision.proceed { border-color: #2e6b3a; } .decision.adjust { border-color: #b8860b; }
-.decision.refer { border-color: #6b1d6b; }
+.decision.refer, .decision.nothing-left { border-color: #6b1d6b; }
 .decision.urgent { border-color: #a00; border-width: 5px; }
 .callout { border-left: 5px solid #000; padding: .4em .8em; margin: .8em 0; background: #f4f4f4; }
 .bodymap svg { width: 100%; max-width: 32rem; height: auto; display: block; margin: 0 auto; }
@@ -50,8 +64,8 @@ def render(assessment: Assessment, rules: RuleSet | None = None, *, today: date 
            **_: object) -> str:
     """The page; ``today`` is the date printed on it (the current date by default)."""
     referral = is_referral(assessment)
-    parts = [f'<div class="decision {assessment.decision}" id="decision">'
-             f"{escape(HEADLINES[assessment.decision])}</div>"]
+    look = "nothing-left" if nothing_left(assessment) else assessment.decision
+    parts = [f'<div class="decision {look}" id="decision">{escape(headline(assessment))}</div>']
     if assessment.referral:
         parts.append(f'<p class="callout" id="referral"><strong>What to do:</strong> '
                      f"{escape(assessment.referral.message)}</p>")
@@ -59,6 +73,11 @@ def render(assessment: Assessment, rules: RuleSet | None = None, *, today: date 
     if routine and routine.notice:
         parts.append(f'<p class="callout" id="notice"><strong>Please note:</strong> '
                      f"{escape(routine.notice)}</p>")
+    cautious = read_cautiously(assessment, rules)
+    if cautious:
+        items = "".join(f"<li>{escape(line)}</li>" for line in cautious)
+        parts.append(f'<section id="read-cautiously"><h2>{CAUTIOUS_TITLE}</h2>'
+                     f"<p>{escape(CAUTIOUS_NOTE)}</p><ul>{items}</ul></section>")
     parts.append(f'<section class="bodymap"><h2>Body map</h2>{inline_svg(assessment)}</section>')
     rows = [] if referral else changes(assessment)
     if rows:
@@ -68,7 +87,7 @@ def render(assessment: Assessment, rules: RuleSet | None = None, *, today: date 
     parts.append(_findings(shown, rules, referral))
     if also:
         parts.append(f"<p>{escape(also)}</p>")
-    parts.append(_routine(routine))
+    parts.append(_routine(None if nothing_left(assessment) else routine))
     r = assessment.ruleset
     parts.append(_signatures())
     parts.append(f'<footer><p id="ruleset">Rule set: {escape(r.name)} {escape(r.version)}, '

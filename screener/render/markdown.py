@@ -5,16 +5,34 @@ from __future__ import annotations
 from screener.decision.assessment import Assessment
 from screener.rules import RuleSet
 from screener.render.escape import markdown_text as md
-from screener.render.words import DISCLAIMER, HEADLINES, changes, is_referral, step_places, summarise, title, why, words
+from screener.render.words import (
+    CAUTIOUS_NOTE,
+    CAUTIOUS_TITLE,
+    DISCLAIMER,
+    changes,
+    headline,
+    is_referral,
+    nothing_left,
+    read_cautiously,
+    step_places,
+    summarise,
+    title,
+    why,
+    words,
+)
 
 
 def render(assessment: Assessment, rules: RuleSet | None = None, **_: object) -> str:
-    lines = ["# Leg massage screening", "", f"**{HEADLINES[assessment.decision]}**", ""]
+    lines = ["# Leg massage screening", "", f"**{headline(assessment)}**", ""]
     if assessment.referral:
         lines += [f"> **What to do:** {md(assessment.referral.message)}", ""]
     routine = assessment.routine
     if routine and routine.notice:
         lines += [f"> **Please note:** {md(routine.notice)}", ""]
+    cautious = read_cautiously(assessment, rules)
+    if cautious:
+        lines += [f"## {CAUTIOUS_TITLE}", "", CAUTIOUS_NOTE, ""]
+        lines += [f"- {md(line)}" for line in cautious] + [""]
     referral = is_referral(assessment)
     rows = [] if referral else changes(assessment)
     if rows:
@@ -32,7 +50,7 @@ def render(assessment: Assessment, rules: RuleSet | None = None, **_: object) ->
         lines += ["", "Sources: " + "; ".join(md(s) for s in f.sources), ""]
     if also:
         lines += [md(also), ""]
-    if routine is None:
+    if routine is None or nothing_left(assessment):
         lines += ["## Routine", "", "No massage routine is given.", ""]
     else:
         lines += [f"## Routine: {words(routine.goal)}, {routine.minutes} minutes", "",

@@ -21,7 +21,7 @@ import drawsvg as draw
 from screener.decision.assessment import Assessment
 from screener.rules import RuleSet
 from screener.vocabulary import AREAS, Area, Pressure, Side
-from screener.render.words import HEADLINES, is_referral
+from screener.render.words import headline, is_referral
 
 # One leg, hip at the top: (area, top y, height, width at top, width at bottom).
 # The lower leg is the shin seen from the front and the calf from the back.
@@ -95,10 +95,10 @@ def _drawing(assessment: Assessment) -> draw.Drawing:
                         id="bodymap-title"))
     patterns = {look: _pattern(look) for look in _STYLE}
     d.append(draw.Rectangle(0, 0, _WIDTH, _HEIGHT, fill="#ffffff"))
-    headline = HEADLINES[assessment.decision]
+    title = headline(assessment)
     if is_referral(assessment):
-        headline = headline.split(":")[0] + ": no leg massage; every area is left out."
-    d.append(draw.Text(headline, 14, 20, 26, font_weight="bold"))
+        title = title.split(":")[0] + ": no leg massage; every area is left out."
+    d.append(draw.Text(title, 14, 20, 26, font_weight="bold"))
     states = area_states(assessment)
     # Seen from the front the person's right leg is on the viewer's left; from the back,
     # their left leg is. Each leg is labelled so no one has to work that out.

@@ -21,9 +21,13 @@ from screener.decision.assessment import Assessment, Routine
 from screener.rules import RuleSet
 from screener.render.escape import terminal_text as plain
 from screener.render.words import (
+    CAUTIOUS_NOTE,
+    CAUTIOUS_TITLE,
     DISCLAIMER,
-    HEADLINES,
     changes,
+    headline,
+    nothing_left,
+    read_cautiously,
     is_referral,
     why,
     step_places,
@@ -51,17 +55,21 @@ def render(assessment: Assessment, rules: RuleSet | None = None, *, colour: bool
 
 
 def _parts(assessment: Assessment, rules: RuleSet | None, colour: bool) -> list[RenderableType]:
-    decision = assessment.decision
-    headline = Text(HEADLINES[decision], style=STYLES[decision] if colour else "")
+    style = STYLES["refer" if nothing_left(assessment) else assessment.decision]
+    title_line = Text(headline(assessment), style=style if colour else "")
     parts: list[RenderableType] = [
-        Panel(headline, box=box.HEAVY, border_style=STYLES[decision].split(" on ")[0])
-        if colour else headline, ""]
+        Panel(title_line, box=box.HEAVY, border_style=style.split(" on ")[0])
+        if colour else title_line, ""]
     if assessment.referral:
         parts += [Text(f"What to do: {plain(assessment.referral.message)}", style="bold"), ""]
     notice = plain(assessment.routine.notice or "") if assessment.routine else None
     if notice:
         parts += [Panel(Text(notice), title="Please note", box=box.ROUNDED) if colour
                   else Text(f"PLEASE NOTE: {notice}"), ""]
+    cautious = read_cautiously(assessment, rules)
+    if cautious:
+        parts += [Text(f"{CAUTIOUS_TITLE}:", style="bold"), Padding(Group(
+            Text(CAUTIOUS_NOTE), *(Text(f"- {line}") for line in cautious)), (0, 0, 0, 2)), ""]
     rows = [] if is_referral(assessment) else changes(assessment)
     if rows:
         table = _table(colour, "Change", "Where")
@@ -69,7 +77,8 @@ def _parts(assessment: Assessment, rules: RuleSet | None, colour: bool) -> list[
             table.add_row(Text(plain(what)), Text(plain(where)))
         parts += [Text("Changes:", style="bold"), Padding(table, (0, 0, 0, 2)), ""]
     parts += _why(assessment, rules)
-    parts += _routine(assessment.routine, colour)
+    # nothing left: no routine heading or precautions that could read as a go-ahead
+    parts += _routine(None if nothing_left(assessment) else assessment.routine, colour)
     r = assessment.ruleset
     parts += [Text(f"Rule set: {plain(r.name)} {plain(r.version)} ({r.digest[:19]})"), Text(DISCLAIMER)]
     return parts

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from screener.answers.questions import asked
 from screener.decision.assessment import Assessment, Finding, Step
 from screener.rules import RuleSet
 from screener.vocabulary import AREAS, SIDES
@@ -22,6 +23,26 @@ HEADLINES = {
     "refer": "REFER: no leg massage until a healthcare professional says it is fine.",
     "urgent": "URGENT: do not massage. Seek medical care now.",
 }
+# An adjust whose restrictions leave no step (contract v1.2): never a go-ahead headline.
+NOTHING_LEFT = "NO MASSAGE: no massage can be given with these answers."
+CAUTIOUS_TITLE = "Read cautiously"
+CAUTIOUS_NOTE = ("These questions were not answered, so the result reads each of them the "
+                 "cautious way. Answering them may change the result.")
+
+
+def nothing_left(assessment: Assessment) -> bool:
+    """A routine was produced but nothing is left of it to massage."""
+    return assessment.routine is not None and not assessment.routine.steps
+
+
+def headline(assessment: Assessment) -> str:
+    return NOTHING_LEFT if nothing_left(assessment) else HEADLINES[assessment.decision]
+
+
+def read_cautiously(assessment: Assessment, rules: RuleSet | None) -> list[str]:
+    """Each assumption in plain words: the condition, the question, how it was read."""
+    return [f"{asked(rules, a.code, a.follow_up)} Not answered; read as {a.read_as}."
+            for a in assessment.assumptions]
 
 
 def describe_places(places: Iterable[tuple[str, str]]) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 
+from conftest import FHIR_MISSING, has_module, need
 from strategies import RULES
 from test_cli import ROOT, run
 
@@ -13,6 +14,8 @@ from screener import load_rules
 from screener.fhir import questionnaire
 from screener.fhir.questionnaire import canonical, gate_id, walk
 from screener.fhir.validate import problem
+
+need(has_module("fhir.resources"), FHIR_MISSING)
 
 Q = questionnaire(RULES)
 ITEMS = {i["linkId"]: i for i in walk(Q["item"])}

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import FHIR_MISSING, has_module, need
 from fhir_cases import asked_intake_st, first, full_entry
 from hypothesis import given
 from strategies import RULES
@@ -23,6 +24,8 @@ from screener.fhir import intake_to_response, response_to_intake
 from screener.fhir.questionnaire import walk
 from screener.fhir.response import MAPPED_REPORT_FIELDS
 from screener.answers.intake import ConditionReport
+
+need(has_module("fhir.resources"), FHIR_MISSING)
 
 
 def intake(data: dict) -> Intake:

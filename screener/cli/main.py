@@ -63,9 +63,10 @@ def _check_save(args: argparse.Namespace) -> None:
 
 
 def finish(intake: Intake, rules: RuleSet, fmt: str, save: str | None, *, force: bool = False,
-           answers: str | None = None) -> int:
+           answers: str | None = None, client: str | None = None) -> int:
     """Screen, render, optionally save, print; the exit status for the decision."""
     from screener.render import render
+    from screener.render.record import Record
     from screener.screening import screen
 
     if fmt == "pdf" and sys.stdout.isatty():
@@ -75,19 +76,20 @@ def finish(intake: Intake, rules: RuleSet, fmt: str, save: str | None, *, force:
     # into a serialisation error: hold it until both are done (they take milliseconds).
     with interrupts.deferred():
         assessment = screen(intake, rules)
+        record = Record(intake, assessment, client=client)
         if fmt in ("cds", "fhir"):
             from screener.fhir import render as render_fhir
 
             output = render_fhir(assessment, fmt, rules)
         else:
-            output = render(assessment, fmt, rules,
+            output = render(assessment, fmt, rules, record=record,
                             colour=fmt == "text" and _use_colour(sys.stdout), width=width - 1)
     if save is not None:
         # Save first, then print: a failed save must end with one error line and no
         # routine on stdout, not a routine that reads as if all went well.
         from screener.cli.storage import save_private
 
-        save_private(save, intake, assessment, force=force, answers=answers)
+        save_private(save, record, rules, force=force, answers=answers)
         _saved.append(save)
     if isinstance(output, bytes):
         sys.stdout.flush()
@@ -101,7 +103,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
     _check_save(args)
     rules = _rules(args)
     return finish(read_intake(args.answers, rules, args.max_input_bytes), rules, args.format,
-                  args.save, force=args.force, answers=args.answers)
+                  args.save, force=args.force, answers=args.answers, client=args.client)
 
 
 def cmd_checklist(args: argparse.Namespace) -> int:
@@ -115,7 +117,8 @@ def cmd_checklist(args: argparse.Namespace) -> int:
     _check_save(args)
     rules = _rules(args)
     intake, wants_guide = run_checklist_with_choice(rules)
-    status = finish(intake, rules, args.format, args.save, force=args.force)
+    status = finish(intake, rules, args.format, args.save, force=args.force,
+                    client=args.client)
     if wants_guide and status == EXIT_OK:  # refer and urgent never reach a step
         from screener.cli.guide import run_guide
         from screener.screening import screen
@@ -244,7 +247,18 @@ def _limit_flag(p: argparse.ArgumentParser) -> None:
 
 def _save_flags(p: argparse.ArgumentParser, help: str) -> None:
     p.add_argument("--save", metavar="PATH", help=help)
+    p.add_argument("--client", metavar="TEXT", type=_client,
+                   help="the person's name, printed on the html/pdf page and kept in --save "
+                        "only (never in the assessment)")
     p.add_argument("--force", action="store_true", help="let --save replace an existing file")
+
+
+def _client(text: str) -> str:
+    """A name for the record: one printable line, at most 200 characters."""
+    if not text.strip() or len(text) > 200 or not text.isprintable():
+        raise argparse.ArgumentTypeError("give a name of 1 to 200 printable characters, "
+                                         "one line")
+    return text.strip()
 
 
 def _speed(text: str) -> float:

@@ -36,7 +36,7 @@ STYLES = {"proceed": "bold green", "adjust": "bold yellow", "refer": "bold magen
 
 
 def render(assessment: Assessment, rules: RuleSet | None = None, *, colour: bool = False,
-           width: int = 88) -> str:
+           width: int = 88, **_: object) -> str:
     out = io.StringIO()
     console = Console(file=out, width=width, force_terminal=colour, no_color=not colour,
                       color_system="standard" if colour else None, highlight=False,

@@ -98,7 +98,11 @@ def changes(assessment: Assessment) -> list[tuple[str, str]]:
     for a in assessment.avoid:
         if a.area and a.side:
             places[a.technique].append((a.area, a.side))
-    rows += [(f"No {t.replace('_', ' ')}", describe_places(p)) for t, p in places.items()]
+    # Techniques avoided on the same places share one row: a short table the eye can take in.
+    by_where: dict[str, list[str]] = defaultdict(list)
+    for technique, where in places.items():
+        by_where[describe_places(where)].append(words(technique))
+    rows += [("No " + ", ".join(ts), where) for where, ts in by_where.items()]
     return rows
 
 

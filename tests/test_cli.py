@@ -105,7 +105,7 @@ def test_save_is_owner_only_and_replayable(tmp_path):
     assert out.returncode == 0
     assert stat.S_IMODE(saved.stat().st_mode) == 0o600
     record = json.loads(saved.read_text())
-    assert set(record) == {"intake", "assessment"}
+    assert {"screened_at", "intake", "answers", "assessment", "ruleset"} == set(record)
     replay = run("screen", "--answers", str(saved), "--format", "json")
     assert json.loads(replay.stdout) == record["assessment"]
 

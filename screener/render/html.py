@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from screener.decision.assessment import Assessment
+from screener.decision.assessment import Assessment, Finding
 from screener.rules import RuleSet
 from screener.render.svg import inline_svg
 from screener.render.words import DISCLAIMER, HEADLINES, changes, is_referral, step_places, summarise, title, why, words
@@ -57,6 +57,7 @@ def context(assessment: Assessment, rules: RuleSet | None, *, today: date | None
     referral = is_referral(assessment)
     shown, also = why(assessment, rules)
     routine = assessment.routine
+    cited, sources = _numbered_sources(shown, rules)
     return {
         "decision": assessment.decision,
         "headline": HEADLINES[assessment.decision],
@@ -70,7 +71,8 @@ def context(assessment: Assessment, rules: RuleSet | None, *, today: date | None
         "answers": answered(record.intake, rules) if record and rules else [],
         "findings": [{"title": title(f, rules), "rule": f.rule, "decision": f.decision,
                       "reason": f.reason, "summary": [] if referral else summarise(f),
-                      "sources": "; ".join(f.sources)} for f in shown],
+                      "sources": cited[i]} for i, f in enumerate(shown)],
+        "sources": sources,
         "also": also,
         "routine": None if routine is None else {
             "goal": words(routine.goal), "minutes": routine.minutes,
@@ -82,3 +84,26 @@ def context(assessment: Assessment, rules: RuleSet | None, *, today: date | None
         "ruleset": assessment.ruleset,
         "disclaimer": DISCLAIMER,
     }
+
+
+def _numbered_sources(findings: list[Finding], rules: RuleSet | None
+                      ) -> tuple[list[str], list[dict[str, str]]]:
+    """Each finding's sources as "[n] section", and the sources list the page ends with:
+    each cited source once, by title and publisher, with where to find it. Without the
+    rule set (a bare assessment) the findings' own source lines are printed as they are."""
+    if rules is None or any(f.rule not in rules.rule_index for f in findings):
+        return ["; ".join(f.sources) for f in findings], []
+    numbers: dict[str, int] = {}
+    cited = []
+    for f in findings:
+        parts = []
+        for c in rules.rule_index[f.rule][1].sources:
+            n = numbers.setdefault(c.cite, len(numbers) + 1)
+            parts.append(f"[{n}]" + (f" {c.section}" if c.section else ""))
+        cited.append("; ".join(parts))
+    listed = []
+    for key, n in numbers.items():
+        s = rules.bibliography[key]
+        where = s.url or (f"seed article {s.seed} (no known address)" if s.seed else s.reference)
+        listed.append({"n": str(n), "title": s.cited(None), "where": where or ""})
+    return cited, listed

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from typing import IO
 
 from screener.decision.assessment import Assessment, Routine, Step
-from screener.render.words import step_places, words
+from screener.render.words import duration, step_places, words
 
 HELP = "space pause  n next  b back  q stop  Ctrl-C quit"
 TICK = 0.2  # seconds between countdown updates (and key checks)
@@ -73,7 +73,7 @@ def _show_step(out: IO[str], n: int, total: int, step: Step) -> None:
     tool = f", with a {words(step.tool)}" if step.tool else ""
     out.write(f"\n\nStep {n} of {total}: {step.name}\n"
               f"  {words(step.technique)}{tool}, {step.pressure} pressure, "
-              f"{step.minutes:g} min, on the {step_places(step)}\n"
+              f"{duration(step.minutes)}, on the {step_places(step)}\n"
               f"  {step.instructions}\n")
     out.flush()
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from screener.decision.assessment import Assessment, Finding
 from screener.rules import RuleSet
 from screener.render.svg import inline_svg
-from screener.render.words import DISCLAIMER, HEADLINES, changes, is_referral, step_places, summarise, title, why, words
+from screener.render.words import DISCLAIMER, HEADLINES, changes, duration, is_referral, step_places, summarise, title, why, words
 
 if TYPE_CHECKING:
     import jinja2
@@ -79,7 +79,7 @@ def context(assessment: Assessment, rules: RuleSet | None, *, today: date | None
             "precautions": routine.precautions,
             "steps": [{"name": s.name, "instructions": s.instructions, "where": step_places(s),
                        "technique": words(s.technique) + (f" ({words(s.tool)})" if s.tool else ""),
-                       "pressure": s.pressure, "minutes": f"{s.minutes:g}"}
+                       "pressure": s.pressure, "minutes": duration(s.minutes)}
                       for s in routine.steps]},
         "ruleset": assessment.ruleset,
         "disclaimer": DISCLAIMER,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from screener.decision.assessment import Assessment
 from screener.rules import RuleSet
-from screener.render.words import DISCLAIMER, HEADLINES, changes, is_referral, step_places, summarise, title, why, words
+from screener.render.words import DISCLAIMER, HEADLINES, changes, duration, is_referral, step_places, summarise, title, why, words
 
 
 def render(assessment: Assessment, rules: RuleSet | None = None, **_: object) -> str:
@@ -34,12 +34,12 @@ def render(assessment: Assessment, rules: RuleSet | None = None, **_: object) ->
         lines += ["## Routine", "", "No massage routine is given.", ""]
     else:
         lines += [f"## Routine: {words(routine.goal)}, {routine.minutes} minutes", "",
-                  "| # | Step | Where | Technique | Pressure | Minutes |",
+                  "| # | Step | Where | Technique | Pressure | Time |",
                   "|---|---|---|---|---|---|"]
         for n, s in enumerate(routine.steps, 1):
             tool = f" ({words(s.tool)})" if s.tool else ""
             lines.append(f"| {n} | {s.name} | {step_places(s)} | {words(s.technique)}{tool} "
-                         f"| {s.pressure} | {s.minutes:g} |")
+                         f"| {s.pressure} | {duration(s.minutes)} |")
         lines += [""]
         lines += [f"{n}. **{s.name}**: {s.instructions}" for n, s in enumerate(routine.steps, 1)]
         lines += ["", "### Precautions", ""] + [f"- {p}" for p in routine.precautions] + [""]

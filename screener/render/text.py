@@ -23,6 +23,7 @@ from screener.render.words import (
     DISCLAIMER,
     HEADLINES,
     changes,
+    duration,
     is_referral,
     why,
     step_places,
@@ -115,7 +116,7 @@ def _routine(routine: Routine | None, colour: bool) -> list[RenderableType]:
     for n, step in enumerate(routine.steps, 1):
         tool = f" with a {words(step.tool)}" if step.tool else ""
         head = Text(f"{step.name}: {words(step.technique)}{tool}, {step.pressure} pressure, "
-                    f"{step.minutes:g} min ({step_places(step)})", style="bold" if colour else "")
+                    f"{duration(step.minutes)} ({step_places(step)})", style="bold" if colour else "")
         steps.add_row(f"{n}.", Group(head, Text(step.instructions)))
     parts += [steps, "", Text("Precautions:", style="bold")]
     precautions = Table.grid(padding=(0, 1))

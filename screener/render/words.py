@@ -136,3 +136,12 @@ def step_places(step: Step) -> str:
 
 def words(code: str) -> str:
     return code.replace("_", " ")
+
+
+def duration(minutes: float) -> str:
+    """A step's time as people say it: "45 s", "2 min", "1 min 30 s" (never "0.75 min")."""
+    seconds = round(minutes * 60)
+    whole, rest = divmod(seconds, 60)
+    if not whole:
+        return f"{rest} s"
+    return f"{whole} min" + (f" {rest} s" if rest else "")

@@ -163,7 +163,15 @@ def cmd_rules(args: argparse.Namespace) -> int:
     if args.action == "show":
         if not args.id or args.id not in rules.rule_index:
             raise InputError(f"unknown rule id '{shown(args.id or '')}' (see 'screener rules')")
-        sys.stdout.write(rule_page(rules, args.id))
+        page = rule_page(rules, args.id)
+        if _use_colour(sys.stdout):  # a person at a terminal: Markdown laid out by rich
+            from rich.console import Console
+            from rich.markdown import Markdown
+
+            Console(width=min(shutil.get_terminal_size((88, 24)).columns, 100)).print(
+                Markdown(page))
+        else:  # a pipe or a file: the Markdown itself, to paste or publish
+            sys.stdout.write(page)
     else:
         sys.stdout.write(rule_listing(rules))
     return EXIT_OK

@@ -14,9 +14,14 @@ from screener.errors import InputError, describe_invalid
 from screener.rules import RuleSet
 
 
+# What a saved record (``screener.render.record``) may hold beside its intake.
+RECORD_KEYS = frozenset({"screened_at", "client", "intake", "answers", "assessment", "ruleset"})
+
+
 def unwrap_saved(data: dict[str, Any]) -> dict[str, Any]:
     """Accept a saved record (``{"intake": ..., "assessment": ...}``) as answers too."""
-    if set(data) == {"intake", "assessment"} and isinstance(data["intake"], dict):
+    if ({"intake", "assessment"} <= set(data) <= RECORD_KEYS
+            and isinstance(data["intake"], dict)):
         return data["intake"]
     return data
 

@@ -93,13 +93,47 @@ def test_diff_reports_what_a_new_rule_set_changes(tmp_path):
     out = run("diff", "--rules", str(old), "--rules", str(new), "--answers", str(answers))
     assert out.returncode == 2  # one invalid line
     lines = out.stdout.splitlines()
-    assert lines[0] == "line 1: decision adjust -> refer"
+    assert lines[0].startswith("line 1: decision adjust -> refer; ")
+    assert "referral 'none' -> 'See a doctor about the bruise.'" in lines[0]
+    assert "routine steps +0 -" in lines[0]  # a referral leaves no routine
     assert lines[1].startswith("line 3: invalid:")
-    assert lines[-1] == ("3 intakes: 1 changed (decision 1, exclusions 0, caps 0; "
-                         "0 less restrictive); 1 invalid")
+    assert lines[-1] == ("3 intakes: 1 changed (decision 1, exclusions 0, caps 0, avoided "
+                         "techniques 0, referral 1, routine 1; 0 less restrictive); 1 invalid")
     as_json = run("diff", "--rules", str(old), "--rules", str(new), "--answers", str(answers),
                   "--format", "json")
-    assert json.loads(as_json.stdout.splitlines()[0]) == {"line": 1, "decision": ["adjust", "refer"]}
+    first = json.loads(as_json.stdout.splitlines()[0])
+    assert first["decision"] == ["adjust", "refer"]
+    assert first["referral"] == [None, "See a doctor about the bruise."]
+    assert first["routine"]["added"] == [] and first["routine"]["removed"]
+
+
+def test_diff_sees_an_avoided_technique_change_the_routine(tmp_path):
+    """Adding stretches to what varicose veins avoid around the vein changes no decision,
+    exclusion or cap, but it changes what the person is told to do (the ankle circles go)."""
+    old = default_rules().path
+    new = tmp_path / "new"
+    shutil.copytree(old, new)
+    path = new / "varicose_veins.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("techniques: [deep_tissue, friction, trigger_point, tapotement, "
+                                 "compression]", "techniques: [deep_tissue, friction, "
+                                 "trigger_point, tapotement, compression, stretch]", 1))
+    answers = tmp_path / "past.jsonl"
+    answers.write_text('{"conditions": [{"code": "varicose_veins", "sites": '
+                       '[{"area": "calf", "side": "right"}], "severity": "mild"}], "goal": "relaxation"}\n'
+                       '{"conditions": []}\n')
+    out = run("diff", "--rules", str(old), "--rules", str(new), "--answers", str(answers),
+              "--format", "json")
+    assert out.returncode == 0, out.stderr
+    records = [json.loads(x) for x in out.stdout.splitlines()]
+    assert [r["line"] for r in records] == [1]
+    change = records[0]
+    assert "decision" not in change and "exclusions" not in change
+    assert any("stretch" in a for a in change["avoid"]["added"])
+    assert any("ankle circles" in step for step in change["routine"]["removed"])
+    summary = run("diff", "--rules", str(old), "--rules", str(new), "--answers", str(answers))
+    assert "1 changed (decision 0, exclusions 0, caps 0, avoided techniques 1, referral 0, " \
+           "routine 1;" in summary.stdout
 
 
 def test_diff_needs_two_rule_sets(tmp_path):
@@ -174,8 +208,9 @@ def test_diff_reads_lines_the_same_way(tmp_path):
     out = run_bytes("diff", "--rules", rules, "--rules", rules, "--answers", str(answers),
                     "--format", "json", stdin=b"")
     assert [json.loads(line)["line"] for line in out.stdout.decode().splitlines()] == [2, 3, 4]
-    assert out.stderr.decode().endswith("5 intakes: 0 changed (decision 0, exclusions 0, caps 0; "
-                                        "0 less restrictive); 3 invalid\n")
+    assert out.stderr.decode().endswith(
+        "5 intakes: 0 changed (decision 0, exclusions 0, caps 0, avoided techniques 0, "
+        "referral 0, routine 0; 0 less restrictive); 3 invalid\n")
 
 
 def test_ctrl_c_during_a_batch_from_a_slow_pipe_exits_130_with_the_summary():

@@ -105,7 +105,7 @@ def test_save_is_owner_only_and_replayable(tmp_path):
     assert out.returncode == 0
     assert stat.S_IMODE(saved.stat().st_mode) == 0o600
     record = json.loads(saved.read_text())
-    assert set(record) == {"intake", "assessment"}
+    assert {"screened_at", "intake", "answers", "assessment", "ruleset"} == set(record)
     replay = run("screen", "--answers", str(saved), "--format", "json")
     assert json.loads(replay.stdout) == record["assessment"]
 
@@ -135,6 +135,19 @@ def test_rules_list_and_show():
     assert page.returncode == 0 and "Sources" in page.stdout and "fires:" in page.stdout
     missing = run("rules", "show", "nope.rule")
     assert missing.returncode == 2 and "unknown rule id" in missing.stderr
+
+
+def test_rules_show_lays_out_markdown_on_a_terminal_and_keeps_it_in_a_pipe():
+    from pty_session import PtySession
+
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TERM")}
+    session = PtySession([str(SCREENER), "rules", "show", "dvt.refer"], str(ROOT),
+                         {**env, "TERM": "xterm-256color"}, cols=100)
+    session.expect("What it does.", timeout=60)
+    assert session.wait(timeout=60) == 0
+    assert "**What it does.**" not in session.text
+    piped = run("rules", "show", "dvt.refer").stdout
+    assert piped.startswith("# `dvt.refer`") and "**What it does.**" in piped
 
 
 def test_schema_lists_every_condition_code():

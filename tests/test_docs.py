@@ -11,7 +11,10 @@ def test_docs_are_up_to_date():
 
 def test_docs_name_every_rule_and_source():
     text = DOCS_FILE.read_text(encoding="utf-8")
-    for _, rule in default_rules().rules:
+    rules = default_rules()
+    for _, rule in rules.rules:
         assert f"`{rule.id}`" in text
-        for source in rule.sources:
-            assert source in text
+        for shown in rules.cite(rule.sources):
+            assert shown in text
+    for key, source in rules.bibliography.items():
+        assert f'<a id="source-{key}"></a>**{source.title}**' in text

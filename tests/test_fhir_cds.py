@@ -7,6 +7,7 @@ import json
 
 import pytest
 from hypothesis import given
+from conftest import FHIR_MISSING, has_module, need
 from strategies import RULES, intake_st
 from test_cli import run
 
@@ -15,6 +16,8 @@ from screener.fhir import assessment_resource, cds_cards
 from screener.fhir.cds import SUMMARY_LIMIT
 from screener.fhir.questionnaire import ruleset_url
 from screener.fhir.validate import problem
+
+need(has_module("fhir.resources"), FHIR_MISSING)
 
 INDICATOR = {"proceed": "info", "adjust": "info", "refer": "warning", "urgent": "critical"}
 EXIT = {"proceed": 0, "adjust": 0, "refer": 3, "urgent": 4}

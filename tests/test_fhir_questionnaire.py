@@ -4,8 +4,10 @@ rule set alone, in the checklist's order, tied to the rule set's version and dig
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
+from conftest import FHIR_MISSING, has_module, need
 from strategies import RULES
 from test_cli import ROOT, run
 
@@ -13,6 +15,8 @@ from screener import load_rules
 from screener.fhir import questionnaire
 from screener.fhir.questionnaire import canonical, gate_id, walk
 from screener.fhir.validate import problem
+
+need(has_module("fhir.resources"), FHIR_MISSING)
 
 Q = questionnaire(RULES)
 ITEMS = {i["linkId"]: i for i in walk(Q["item"])}
@@ -78,16 +82,24 @@ def test_gates_carry_help_text_and_minutes_their_bounds():
 
 
 def test_version_follows_the_rule_files(tmp_path):
-    """Any change to a rule file is a new version: an old response cannot be read by it."""
+    """The version is what the checklist asks: a rule change that asks nothing new keeps
+    it (stored responses stay readable); a changed question is a new version."""
     copy = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", copy)
     file = next(copy.glob("recent_injury.yaml"))
-    file.write_text(file.read_text() + "\n# a comment changes the digest\n")
-    changed = load_rules(copy)
-    assert questionnaire(changed)["url"] == Q["url"]
-    assert questionnaire(changed)["version"] != Q["version"]
-    assert canonical(changed) != canonical(RULES)
-    assert Q["version"].startswith(RULES.version + "+sha256.")
+    text = file.read_text()
+    file.write_text(text.replace("reason: >-", "reason: >-\n      A reworded reason.", 1)
+                    + "\n# a comment changes the digest\n")
+    reworded = load_rules(copy)
+    assert reworded.digest != RULES.digest
+    assert questionnaire(reworded)["version"] == Q["version"]
+    assert canonical(reworded) == canonical(RULES)
+    first_flag = next(iter(RULES.conditions["recent_injury"].flags.values()))
+    file.write_text(text.replace(first_flag, first_flag.rstrip("?") + " now?", 1))
+    asked_anew = load_rules(copy)
+    assert questionnaire(asked_anew)["url"] == Q["url"]
+    assert questionnaire(asked_anew)["version"] != Q["version"]
+    assert re.fullmatch(r"q\.[0-9a-f]{16}", Q["version"])
 
 
 def test_a_new_condition_file_is_asked_with_no_code_change(tmp_path):

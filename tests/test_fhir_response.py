@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import FHIR_MISSING, has_module, need
 from fhir_cases import answering_red_flags, asked_intake_st, first, full_entry
 from hypothesis import given
 from strategies import RULES
@@ -23,6 +24,8 @@ from screener.fhir import intake_to_response, response_to_intake
 from screener.fhir.questionnaire import CONDITION_FIELDS, coding, walk
 from screener.fhir.response import MAPPED_REPORT_FIELDS
 from screener.answers.intake import ConditionReport
+
+need(has_module("fhir.resources"), FHIR_MISSING)
 
 
 def intake(data: dict) -> Intake:
@@ -284,3 +287,13 @@ def test_without_the_extra_fhir_paths_name_it(monkeypatch, capsys, tmp_path):
         assert "pip install 'screener[fhir]'" in err
     assert main(["screen", "--answers", str(EXAMPLE), "--format", "cds"]) == 0
     assert json.loads(capsys.readouterr().out)["cards"]
+
+
+def test_a_response_to_a_checklist_from_before_unanswered_items_were_left_out_is_refused():
+    """Such a response wrote "no" for questions it never asked: its answers cannot be
+    trusted, so the person is asked to answer again rather than misread."""
+    old = copy.deepcopy(BASE)
+    old["questionnaire"] = old["questionnaire"].split("|")[0] + "|1.0.0+sha256.613de63b7649a8fa"
+    result = run("screen", "--answers", "-", stdin=json.dumps(old))
+    assert (result.returncode, result.stdout) == (2, "")
+    assert "answer the checklist again" in result.stderr and result.stderr.count("\n") == 1

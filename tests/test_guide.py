@@ -157,3 +157,24 @@ def test_a_notice_is_shown_before_any_step_and_an_empty_routine_guides_nothing()
     out = io.StringIO()
     assert guide(empty, ScriptedKeys(), out) == "finished"
     assert "There are no steps to guide." in out.getvalue() and "Step 1" not in out.getvalue()
+
+
+def test_the_guide_wraps_whole_words_and_says_what_is_left_out():
+    import io
+
+    from screener.cli.guide import guide
+
+    data = json.loads(EXAMPLE.read_text())
+    a = screen(Intake.model_validate(data))
+    out = io.StringIO()
+    steps = len(a.routine.steps)
+    guide(a.routine, ScriptedKeys(*["next"] * steps), out, left_out="left calf; right ankle",
+          width=41)
+    text = out.getvalue()
+    assert "Left out: left calf; right ankle." in text
+    lines = [part for line in text.split("\n") for part in line.split("\r")
+             if "Ctrl-C quit" not in part]  # the countdown line is rewritten in place
+    assert [line for line in lines if len(line) > 40] == []
+    words_out = set(text.split())
+    for step in a.routine.steps:  # every word of the instructions arrives whole
+        assert set(step.instructions.split()) <= words_out, step.name

@@ -39,3 +39,29 @@ def test_wheel_ships_rules_and_runs_outside_the_repo(tmp_path):
         cwd=elsewhere, env=env)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["decision"] == "adjust"
+
+
+def _readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    block = text.split("```sh\n", 1)[1].split("```", 1)[0]
+    return [line for line in block.splitlines() if line.strip()]
+
+
+def test_ci_runs_the_readmes_test_command_as_written():
+    """CI and a new user run the same line, so the README's promise is what CI checks."""
+    first, second = _readme_commands()
+    assert "screener screen --answers examples/intake.json" in first
+    ci = [ln for ln in (ROOT / ".ci" / "run").read_text().splitlines()
+          if ln and not ln.startswith(("#", "set ", "cd ", "export "))]
+    assert ci == [second]
+
+
+def test_the_install_script_is_executable_valid_bash_and_installs_every_extra():
+    script = ROOT / "scripts" / "install-test-deps"
+    assert os.access(script, os.X_OK) and os.access(ROOT / ".ci" / "run", os.X_OK)
+    for path in (script, ROOT / ".ci" / "run"):
+        subprocess.run(["bash", "-n", str(path)], check=True)
+    text = script.read_text()
+    assert "'.[test,pdf,fhir]'" in text
+    for package in ("chromium", "poppler-utils", "libpango-1.0-0"):
+        assert package in text

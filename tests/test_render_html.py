@@ -63,8 +63,8 @@ def test_page_is_self_contained_and_complete(name):
     check_map(a, svg)
     for f in a.findings:  # a referral explains the findings that decided it
         if a.decision not in ("refer", "urgent") or f.decision == a.decision:
-            assert f.reason.replace("'", "&#x27;") in html
-            assert f.sources[0].replace("'", "&#x27;") in html
+            assert f.reason.replace("'", "&#39;") in html
+            assert f.sources[0].replace("'", "&#39;") in html
 
 
 def test_adjusted_page_shows_changes_and_routine():
@@ -77,7 +77,7 @@ def test_adjusted_page_shows_changes_and_routine():
 def test_referral_page_shows_only_the_referral_and_why(name):
     a = sample(name)
     html = page(name)
-    assert a.referral and a.referral.message.replace("'", "&#x27;") in html
+    assert a.referral and a.referral.message.replace("'", "&#39;") in html
     assert "<h2>Changes</h2>" not in html and "leave out" not in html.lower().split("<svg")[0]
     assert "<li>" not in html.split("<h2>Why</h2>")[1].split("<h2>Signatures")[0]
     assert "No massage routine is given." in html

@@ -79,3 +79,12 @@ def test_each_format_loads_only_the_libraries_it_needs(fmt):
                          timeout=60, check=True)
     wanted = {"text": ["rich"], "svg": ["drawsvg"], "html": ["drawsvg"]}.get(fmt, [])
     assert out.stdout.strip() == str(wanted).replace("'", '"')
+
+
+def test_durations_read_as_people_say_them():
+    from screener.render.words import duration
+
+    assert [duration(m) for m in (0.75, 1, 1.5, 2.25, 0.5, 15)] == [
+        "45 s", "1 min", "1 min 30 s", "2 min 15 s", "30 s", "15 min"]
+    text = render(sample("example"), "text")
+    assert "0.75" not in text and re.search(r"\b45 s\b", text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -143,7 +144,7 @@ def test_a_group_no_condition_joins(tmp_path):
     copy = tmp_path / "rules"
     shutil.copytree(RULES.path, copy)
     (copy / "groups" / "lonely.yaml").write_text(
-        "code: lonely\ntitle: Lonely\ndescription: none\nsources: [x]\n")
+        "code: lonely\ntitle: Lonely\ndescription: none\nsources: [{cite: nhs-dvt}]\n")
     with pytest.raises(RulesError, match=r"groups/lonely\.yaml: no condition is a member"):
         load_rules(copy)
 
@@ -187,3 +188,66 @@ def test_yaml_merge_keys_are_refused(tmp_path):
     (copy / "bruise.yaml").write_text(text)
     with pytest.raises(RulesError, match=r"bruise\.yaml: cannot read: merge keys"):
         load_rules(copy)
+
+
+def _with_bibliography_edit(tmp_path, edit) -> Path:  # type: ignore[no-untyped-def]
+    copy = tmp_path / "rules"
+    shutil.copytree(RULES.path, copy)
+    path = copy / "bibliography.yaml"
+    path.write_text(edit(path.read_text()))
+    return copy
+
+
+def test_a_citation_of_a_missing_key_is_refused(tmp_path):
+    copy = tmp_path / "rules"
+    shutil.copytree(RULES.path, copy)
+    path = copy / "varicose_veins.yaml"
+    path.write_text(path.read_text().replace("{cite: werner-pathology", "{cite: werner-pathologie", 1))
+    with pytest.raises(RulesError, match=r"varicose_veins\.yaml.*'werner-pathologie' is not in "
+                                         r"bibliography\.yaml"):
+        load_rules(copy)
+
+
+def test_a_plain_string_source_is_refused(tmp_path):
+    copy = tmp_path / "rules"
+    shutil.copytree(RULES.path, copy)
+    path = copy / "burn.yaml"
+    text = path.read_text()
+    first = text.index("- {cite:")
+    path.write_text(text[:first] + '- "002_2ac91f99ee385e8d.txt"\n' + text[text.index("\n", first) + 1:])
+    with pytest.raises(RulesError, match=r"burn\.yaml.*sources"):
+        load_rules(copy)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda t: t.replace("    publisher: unknown\n    seed: 000_", "    publisher: Somebody\n    seed: 000_"),
+     "seed's publisher is 'unknown'"),
+    (lambda t: t.replace("    seed: 001_433bdc0d973afe9e.txt\n",
+                         "    seed: 001_433bdc0d973afe9e.txt\n    url: https://example.org/\n"),
+     "exactly one of 'url', 'seed' or 'reference'"),
+    (lambda t: t.replace("url: https://www.nhs.uk/conditions/cellulitis/", "url: http://x"),
+     "url"),
+])
+def test_the_bibliography_keeps_seeds_honest_and_sources_findable(tmp_path, edit, message):
+    with pytest.raises(RulesError, match=re.escape(message) if "'" in message else message):
+        load_rules(_with_bibliography_edit(tmp_path, edit))
+
+
+def test_a_rule_set_without_a_bibliography_is_refused(tmp_path):
+    copy = tmp_path / "rules"
+    shutil.copytree(RULES.path, copy)
+    (copy / "bibliography.yaml").unlink()
+    with pytest.raises(RulesError, match="missing bibliography.yaml"):
+        load_rules(copy)
+
+
+def test_outputs_print_titles_never_seed_file_names():
+    from test_cli import EXAMPLE, run
+
+    for fmt in ("text", "markdown", "json", "html"):
+        out = run("screen", "--answers", str(EXAMPLE), "--format", fmt)
+        assert out.returncode == 0 and "5 Simple Techniques to Massage Your Legs" in out.stdout
+        # the page's source list says where a seed is kept, always after its title
+        for line in out.stdout.split("<li") if fmt == "html" else [out.stdout]:
+            for file in re.findall(r"\d{3}_[0-9a-f]{16}\.txt", line):
+                assert fmt == "html" and RULES.bibliography[f"seed-{file[:3]}"].title in line

@@ -20,6 +20,7 @@ from test_hostile_input import assert_clean, call
 from screener import Intake, default_rules, screen
 from screener.errors import InputError, SaveError
 from screener.cli.storage import save_private
+from screener.render.record import Record
 
 OLD = b'{"old": "kept whole"}\n'
 
@@ -41,7 +42,8 @@ def test_a_new_file_is_owner_only_and_holds_answers_and_result(tmp_path):
     assert code == 0 and out.startswith("ADJUST"), err
     saved = tmp_path / "result.json"
     assert stat.S_IMODE(saved.stat().st_mode) == 0o600
-    assert set(json.loads(saved.read_text())) == {"intake", "assessment"}
+    assert set(json.loads(saved.read_text())) == {"screened_at", "intake", "answers",
+                                                  "assessment", "ruleset"}
     assert leftovers(tmp_path) == []
 
 
@@ -149,8 +151,9 @@ def test_concurrent_writers_leave_one_whole_output(tmp_path):
 
 
 def _result():  # type: ignore[no-untyped-def]
-    intake = Intake.model_validate({"conditions": []}, context={"rules": default_rules()})
-    return intake, screen(intake)
+    rules = default_rules()
+    intake = Intake.model_validate({"conditions": []}, context={"rules": rules})
+    return Record(intake, screen(intake)), rules
 
 
 @pytest.mark.parametrize("failure", [OSError(errno.ENOSPC, "No space left on device"),

@@ -152,25 +152,50 @@ def run_batch(lines: Iterable[str | bytes | LongLine], rules: RuleSet, out: IO[s
 # -- diff -----------------------------------------------------------------------------
 
 
+# What a person sees change, in the order a record reports it: key -> words in the summary.
+COMPARED = {"decision": "decision", "exclusions": "exclusions", "pressure_caps": "caps",
+            "avoid": "avoided techniques", "referral": "referral", "routine": "routine"}
+
+
 def _places(items: Iterable[object]) -> set[str]:
-    return {" ".join(str(v) for v in i.model_dump().values()) for i in items}  # type: ignore[attr-defined]
+    return {" ".join(str(v) for v in i.model_dump().values() if v is not None)  # type: ignore[attr-defined]
+            for i in items}
+
+
+def _steps(assessment: Assessment) -> list[str]:
+    """Each step as a person reads it: name, technique, pressure, sites, minutes, words."""
+    if assessment.routine is None:
+        return []
+    return [f"{s.name} ({s.technique}, {s.pressure}, "
+            f"{', '.join(f'{p.side} {p.area}' for p in s.sites)}, {s.minutes:g} min): "
+            f"{s.instructions}" for s in assessment.routine.steps]
 
 
 def compare(old: Assessment, new: Assessment) -> dict[str, object]:
-    """What changed between two assessments of one intake (empty: nothing that matters)."""
+    """What changed between two assessments of one intake (empty: nothing a person would
+    see): decision, exclusions, caps, avoided techniques, referral message, routine steps."""
     change: dict[str, object] = {}
     if old.decision != new.decision:
         change["decision"] = [old.decision, new.decision]
-    for key in ("exclusions", "pressure_caps"):
+    for key in ("exclusions", "pressure_caps", "avoid"):
         before, after = _places(getattr(old, key)), _places(getattr(new, key))
         if before != after:
             change[key] = {"added": sorted(after - before), "removed": sorted(before - after)}
+    messages = [a.referral.message if a.referral else None for a in (old, new)]
+    if messages[0] != messages[1]:
+        change["referral"] = messages
+    steps = _steps(old), _steps(new)
+    if steps[0] != steps[1]:
+        change["routine"] = {"added": [s for s in steps[1] if s not in steps[0]],
+                             "removed": [s for s in steps[0] if s not in steps[1]]}
+        if not change["routine"]["added"] and not change["routine"]["removed"]:  # type: ignore[index]
+            change["routine"] = {"reordered": True}
     return change
 
 
 def diff_lines(lines: Iterable[str | bytes | LongLine], old: RuleSet, new: RuleSet,
                counts: Counter[str]) -> Iterator[dict[str, object]]:
-    """One record per intake whose decision, exclusions or caps differ, or that is invalid."""
+    """One record per intake where anything in ``COMPARED`` differs, or that is invalid."""
     for number, line in numbered(lines):
         counts["intakes"] += 1
         try:
@@ -200,16 +225,23 @@ def describe_change(record: dict[str, object]) -> str:
     if "decision" in record:
         old, new = record["decision"]  # type: ignore[misc]
         parts.append(f"decision {old} -> {new}")
-    for key in ("exclusions", "pressure_caps"):
+    for key in ("exclusions", "pressure_caps", "avoid"):
         if key in record:
             delta = record[key]
             parts += [f"{key} +{x}" for x in delta["added"]]  # type: ignore[index]
             parts += [f"{key} -{x}" for x in delta["removed"]]  # type: ignore[index]
+    if "referral" in record:
+        old, new = record["referral"]  # type: ignore[misc]
+        parts.append(f"referral {old or 'none'!r} -> {new or 'none'!r}")
+    if "routine" in record:
+        delta = record["routine"]
+        added, removed = delta.get("added", []), delta.get("removed", [])  # type: ignore[union-attr]
+        parts.append(f"routine steps +{len(added)} -{len(removed)}" if added or removed
+                     else "routine steps reordered")
     return f"line {record['line']}: " + "; ".join(parts)
 
 
 def diff_summary(counts: Counter[str]) -> str:
-    return (f"{counts['intakes']} intakes: {counts['changed']} changed (decision "
-            f"{counts['changed decision']}, exclusions {counts['changed exclusions']}, caps "
-            f"{counts['changed pressure_caps']}; {counts['less restrictive']} less restrictive); "
-            f"{counts['invalid']} invalid")
+    which = ", ".join(f"{words} {counts[f'changed {key}']}" for key, words in COMPARED.items())
+    return (f"{counts['intakes']} intakes: {counts['changed']} changed ({which}; "
+            f"{counts['less restrictive']} less restrictive); {counts['invalid']} invalid")

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import os
 import select
+import shutil
 import sys
 import termios
+import textwrap
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
 
 from screener.decision.assessment import Assessment, Routine, Step
-from screener.render.words import step_places, words
+from screener.render.words import describe_places, duration, step_places, words
 
 HELP = "space pause  n next  b back  q stop  Ctrl-C quit"
 TICK = 0.2  # seconds between countdown updates (and key checks)
@@ -69,12 +71,19 @@ def _clock(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
-def _show_step(out: IO[str], n: int, total: int, step: Step) -> None:
+def _wrapped(text: str, width: int, indent: str = "  ") -> str:
+    """Whole words to the terminal's width (never "Repe|at"), indented under a heading."""
+    return textwrap.fill(text, width=max(width, 30), initial_indent=indent,
+                         subsequent_indent=indent, break_long_words=False,
+                         break_on_hyphens=False) + "\n"
+
+
+def _show_step(out: IO[str], n: int, total: int, step: Step, width: int) -> None:
     tool = f", with a {words(step.tool)}" if step.tool else ""
-    out.write(f"\n\nStep {n} of {total}: {step.name}\n"
-              f"  {words(step.technique)}{tool}, {step.pressure} pressure, "
-              f"{step.minutes:g} min, on the {step_places(step)}\n"
-              f"  {step.instructions}\n")
+    out.write("\n\n" + _wrapped(f"Step {n} of {total}: {step.name}", width, "")
+              + _wrapped(f"{words(step.technique)}{tool}, {step.pressure} pressure, "
+                         f"{duration(step.minutes)}, on the {step_places(step)}", width)
+              + _wrapped(step.instructions, width))
     out.flush()
 
 
@@ -84,21 +93,29 @@ def _status(out: IO[str], left: float, paused: bool) -> None:
     out.flush()
 
 
-def guide(routine: Routine, keys: Keys, out: IO[str], speed: float = 1.0) -> str:
-    """Run the routine's steps; 'finished' or 'stopped'. Raises KeyboardInterrupt on Ctrl-C."""
+def guide(routine: Routine, keys: Keys, out: IO[str], speed: float = 1.0,
+          left_out: str | None = None, width: int | None = None) -> str:
+    """Run the routine's steps; 'finished' or 'stopped'. Raises KeyboardInterrupt on Ctrl-C.
+    ``left_out`` names the areas the routine never touches; ``width`` is the terminal's."""
+    width = (width or shutil.get_terminal_size((80, 24)).columns) - 1
     steps = routine.steps
-    out.write(f"Guided routine: {words(routine.goal)}, {routine.minutes} minutes, "
-              f"{len(steps)} steps.\n")
+    out.write(_wrapped(f"Guided routine: {words(routine.goal)}, {routine.minutes} minutes, "
+                       f"{len(steps)} steps.", width, ""))
+    if left_out:
+        out.write(_wrapped(f"Left out: {left_out}. No step touches these areas.", width, ""))
     if routine.notice:
-        out.write(f"PLEASE NOTE: {routine.notice}\n")
-    out.write("Before you start:\n" + "".join(f"  - {p}\n" for p in routine.precautions))
+        out.write(_wrapped(f"PLEASE NOTE: {routine.notice}", width, ""))
+    out.write("Before you start:\n" + "".join(
+        textwrap.fill(p, width=max(width, 30), initial_indent="  - ", subsequent_indent="    ",
+                      break_long_words=False, break_on_hyphens=False) + "\n"
+        for p in routine.precautions))
     if not steps:
         out.write("There are no steps to guide.\n")
         return "finished"
     index = 0
     while index < len(steps):
         step = steps[index]
-        _show_step(out, index + 1, len(steps), step)
+        _show_step(out, index + 1, len(steps), step, width)
         left = step.minutes * 60
         paused = False
         move = 1
@@ -123,7 +140,8 @@ def guide(routine: Routine, keys: Keys, out: IO[str], speed: float = 1.0) -> str
         else:
             out.write("\a")  # the step's time is up
         index += move
-    out.write("\r\x1b[K\nRoutine finished. Rest the hands still on the leg for a moment.\n")
+    out.write("\r\x1b[K\n" + _wrapped("Routine finished. Rest the hands still on the leg for "
+                                    "a moment.", width, ""))
     return "finished"
 
 
@@ -137,7 +155,8 @@ def run_guide(assessment: Assessment, speed: float = 1.0,
     out = out or sys.stdout
     with cbreak(stdin.fileno()) as keys:
         try:
-            return guide(routine, keys, out, speed)
+            left_out = describe_places((e.area, e.side) for e in assessment.exclusions)
+            return guide(routine, keys, out, speed, left_out=left_out or None)
         except KeyboardInterrupt:
             out.write("\r\x1b[K\n")  # leave the countdown line clean for the message
             out.flush()

@@ -75,10 +75,11 @@ def _check_save(args: argparse.Namespace) -> None:
 
 
 def finish(intake: Intake, rules: RuleSet, fmt: str, save: str | None, *, force: bool = False,
-           answers: str | None = None) -> int:
+           answers: str | None = None, client: str | None = None) -> int:
     """Screen, render, optionally save, print; the exit status for the decision."""
     from screener.render import render
     from screener.cli.watchdog import screen_bounded as screen
+    from screener.render.record import Record
 
     if fmt == "pdf" and sys.stdout.isatty():
         raise InputError("--format pdf writes binary: redirect it to a file (> result.pdf)")
@@ -87,19 +88,20 @@ def finish(intake: Intake, rules: RuleSet, fmt: str, save: str | None, *, force:
     # into a serialisation error: hold it until both are done (they take milliseconds).
     with interrupts.deferred():
         assessment = screen(intake, rules)
+        record = Record(intake, assessment, client=client)
         if fmt in ("cds", "fhir"):
             from screener.fhir import render as render_fhir
 
             output = render_fhir(assessment, fmt, rules)
         else:
-            output = render(assessment, fmt, rules,
+            output = render(assessment, fmt, rules, record=record,
                             colour=fmt == "text" and _use_colour(sys.stdout), width=width - 1)
     if save is not None:
         # Save first, then print: a failed save must end with one error line and no
         # routine on stdout, not a routine that reads as if all went well.
         from screener.cli.storage import save_private
 
-        save_private(save, intake, assessment, force=force, answers=answers)
+        save_private(save, record, rules, force=force, answers=answers)
         _saved.append(save)
     if isinstance(output, bytes):
         sys.stdout.flush()
@@ -113,7 +115,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
     _check_save(args)
     rules = _rules(args)
     return finish(read_intake(args.answers, rules, args.max_input_bytes), rules, args.format,
-                  args.save, force=args.force, answers=args.answers)
+                  args.save, force=args.force, answers=args.answers, client=args.client)
 
 
 def cmd_checklist(args: argparse.Namespace) -> int:
@@ -127,7 +129,8 @@ def cmd_checklist(args: argparse.Namespace) -> int:
     _check_save(args)
     rules = _rules(args)
     intake, wants_guide = run_checklist_with_choice(rules)
-    status = finish(intake, rules, args.format, args.save, force=args.force)
+    status = finish(intake, rules, args.format, args.save, force=args.force,
+                    client=args.client)
     if wants_guide and status == EXIT_OK:  # refer and urgent never reach a step
         from screener.cli.guide import run_guide
         from screener.cli.watchdog import screen_bounded as screen
@@ -173,7 +176,15 @@ def cmd_rules(args: argparse.Namespace) -> int:
     if args.action == "show":
         if not args.id or args.id not in rules.rule_index:
             raise InputError(f"unknown rule id '{shown(args.id or '')}' (see 'screener rules')")
-        sys.stdout.write(rule_page(rules, args.id))
+        page = rule_page(rules, args.id)
+        if _use_colour(sys.stdout):  # a person at a terminal: Markdown laid out by rich
+            from rich.console import Console
+            from rich.markdown import Markdown
+
+            Console(width=min(shutil.get_terminal_size((88, 24)).columns, 100)).print(
+                Markdown(page))
+        else:  # a pipe or a file: the Markdown itself, to paste or publish
+            sys.stdout.write(page)
     else:
         sys.stdout.write(rule_listing(rules))
     return EXIT_OK
@@ -257,7 +268,18 @@ def _limit_flag(p: argparse.ArgumentParser) -> None:
 
 def _save_flags(p: argparse.ArgumentParser, help: str) -> None:
     p.add_argument("--save", metavar="PATH", help=help)
+    p.add_argument("--client", metavar="TEXT", type=_client,
+                   help="the person's name, printed on the html/pdf page and kept in --save "
+                        "only (never in the assessment)")
     p.add_argument("--force", action="store_true", help="let --save replace an existing file")
+
+
+def _client(text: str) -> str:
+    """A name for the record: one printable line, at most 200 characters."""
+    if not text.strip() or len(text) > 200 or not text.isprintable():
+        raise argparse.ArgumentTypeError("give a name of 1 to 200 printable characters, "
+                                         "one line")
+    return text.strip()
 
 
 def _speed(text: str) -> float:

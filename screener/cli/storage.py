@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 from screener.errors import InputError, SaveError, shown
 
 if TYPE_CHECKING:
-    from screener.decision.assessment import Assessment
-    from screener.answers.intake import Intake
+    from screener.render.record import Record
+    from screener.rules import RuleSet
 
 _NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK}
 
@@ -112,19 +112,18 @@ def _same_file(a: str | Path, b: str | Path) -> bool:
         return False
 
 
-def record_bytes(intake: Intake, assessment: Assessment) -> bytes:
-    record = {"intake": intake.model_dump(mode="json"),
-              "assessment": assessment.model_dump(mode="json")}
-    return (json.dumps(record, indent=2) + "\n").encode("utf-8")
+def record_bytes(record: Record, rules: RuleSet) -> bytes:
+    return (json.dumps(record.to_json(rules), indent=2) + "\n").encode("utf-8")
 
 
-def save_private(path: str | Path, intake: Intake, assessment: Assessment, *,
+def save_private(path: str | Path, record: Record, rules: RuleSet, *,
                  force: bool = False, answers: str | None = None) -> None:
-    """Write intake and assessment as JSON, readable and writable by the owner only.
+    """Write the record (``screened_at``, the client if named, intake, every question
+    with its answer, assessment, rule set) as JSON, readable and writable by the owner only.
 
     ``InputError`` when the path is wrong (see ``check_target``), ``SaveError`` when
     writing fails; either way the old file is untouched and no temporary file is left."""
-    write_private(path, record_bytes(intake, assessment), force=force, answers=answers)
+    write_private(path, record_bytes(record, rules), force=force, answers=answers)
 
 
 def write_private(path: str | Path, data: bytes, *, force: bool = False,

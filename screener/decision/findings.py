@@ -111,7 +111,7 @@ def build_findings(rules: RuleSet, intake: Intake, matches: list[Match]) -> list
                         actions.append(concrete)
         findings.append((rules.rule_position[rule.id], Finding(
             rule=rule.id, decision=rule.decision, actions=actions, reason=rule.reason.strip(),
-            sources=list(rule.sources), conditions=codes,
+            sources=rules.cite(rule.sources), conditions=codes,
         )))
     findings.sort(key=lambda pair: pair[0])
     return [f for _, f in findings]

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from screener.loading import default_rules
-from screener.rules import Action, Condition, Membership, Owner, Rule, RuleSet, Test
+from screener.rules import Action, Citation, Condition, Membership, Owner, Rule, RuleSet, Test
 
 DOCS_FILE = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
 
@@ -77,7 +77,24 @@ def _case_json(intake: dict) -> str:
     return json.dumps(intake, separators=(", ", ": "))
 
 
-def rule_section(condition: Owner, rule: Rule, heading: str = "###") -> list[str]:
+def cite_markdown(rules: RuleSet, sources: list[Citation]) -> str:
+    """Citations as the docs print them: titles linking to the bibliography below."""
+    return "; ".join(f"[{rules.bibliography[c.cite].cited(c.section)}](#source-{c.cite})"
+                     for c in sources)
+
+
+def bibliography_section(rules: RuleSet) -> list[str]:
+    """Every source of rules/bibliography.yaml, where to find it."""
+    lines = ["# Sources", "", "From `rules/bibliography.yaml`; rules cite these by key.", ""]
+    for key, s in rules.bibliography.items():
+        where = (f"<{s.url}>" if s.url else f"seed file `{s.seed}` (no known address)"
+                 if s.seed else s.reference)
+        lines.append(f'- <a id="source-{key}"></a>**{s.title}**. '
+                     f"{s.author or s.publisher}. {where}. Key `{key}`.")
+    return lines + [""]
+
+
+def rule_section(rules: RuleSet, condition: Owner, rule: Rule, heading: str = "###") -> list[str]:
     when = describe_when(condition, rule)
     lines = [f"{heading} `{rule.id}` ({rule.decision})", "",
              f"**What it does.** When {when[0].lower()}{when[1:]}", ""]
@@ -87,7 +104,7 @@ def rule_section(condition: Owner, rule: Rule, heading: str = "###") -> list[str
     lines += ["", f"**Why.** {rule.reason.strip()}", "", "**Examples.**", ""]
     lines += [f"- fires: `{_case_json(c.intake)}`" for c in rule.cases.fires]
     lines += [f"- does not fire: `{_case_json(c.intake)}`" for c in rule.cases.does_not_fire]
-    lines += ["", "**Sources.** " + "; ".join(rule.sources), ""]
+    lines += ["", "**Sources.** " + cite_markdown(rules, rule.sources), ""]
     return lines
 
 
@@ -117,8 +134,9 @@ def generate(rules: RuleSet) -> str:
                 + (f" ({', '.join(describe_test(m.when))})" if describe_test(m.when) else "")
                 for m in c.member_of), ""]
         for rule in c.rules:
-            lines += rule_section(c, rule)
+            lines += rule_section(rules, c, rule)
     lines += group_sections(rules)
+    lines += bibliography_section(rules)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -138,11 +156,11 @@ def group_sections(rules: RuleSet) -> list[str]:
                   g.description.strip(), "", "**Members.**", ""]
         lines += [f"- {describe_member(c, m)}" for c, m in rules.members[g.code]]
         used = [r.id for _, r in rules.rules if any(j.group == g.code for j in r.with_)]
-        lines += ["", "**Sources.** " + "; ".join(g.sources), ""]
+        lines += ["", "**Sources.** " + cite_markdown(rules, g.sources), ""]
         if used:
             lines += ["**Joined by.** " + ", ".join(f"`{u}`" for u in used), ""]
         for rule in g.rules:
-            lines += rule_section(g, rule)
+            lines += rule_section(rules, g, rule)
     return lines
 
 
@@ -156,4 +174,4 @@ def rule_listing(rules: RuleSet) -> str:
 
 def rule_page(rules: RuleSet, rule_id: str) -> str:
     condition, rule = rules.rule_index[rule_id]
-    return "\n".join(rule_section(condition, rule, heading="#")) + "\n"
+    return "\n".join(rule_section(rules, condition, rule, heading="#")) + "\n"

@@ -7,12 +7,17 @@ gate (``enableWhen``); then the session. Only the red flags are required: any ot
 item left out of a response is unanswered, and read cautiously (contract v1.2). Codes
 (conditions, sides, areas, severities, goals, pressures) are coded answer options, days
 and minutes are integers with their bounds, yes/no follow-ups are booleans. The canonical
-url names the rule set and the version carries its version and digest, so a response
-can only ever be read against the rules it was answered for.
+url names the rule set and the version is a digest of the questions it asks, so a
+response is read only against the very questions it answered, and a rule change that
+asks nothing new keeps stored responses readable.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
+import re
 import typing
 from collections.abc import Iterator
 from typing import Any
@@ -55,10 +60,28 @@ def canonical_url(rules: RuleSet) -> str:
     return f"{BASE}/Questionnaire/{rules.name}"
 
 
+# Versions before unanswered items were left out of responses (contract v1.2) named the
+# whole rule set: "<rule set version>+sha256.<digest start>".
+BEFORE_UNANSWERED_LEFT_OUT = re.compile(r"\+sha256\.[0-9a-f]{16}$")
+
+
 def questionnaire_version(rules: RuleSet) -> str:
-    """The rule set's version and (the start of) its digest: a changed rule file is a
-    new version even when nobody bumped the number."""
-    return f"{rules.version}+sha256.{rules.digest.removeprefix('sha256:')[:16]}"
+    """What the checklist asks, as a digest of its items (``q.`` and 16 hex digits): a
+    rule change that leaves every question, option and condition as it was keeps the
+    version, so stored responses stay readable; any change to what is asked is a new one."""
+    return "q." + _items_digest(rules)
+
+
+@functools.cache
+def _items_digest_of(items: str) -> str:
+    return hashlib.sha256(items.encode("utf-8")).hexdigest()[:16]
+
+
+def _items_digest(rules: RuleSet) -> str:
+    items = [i for i in [_red_flags(rules)] if i]
+    items += [_group(rules, g) for g in ordered_groups(rules)]
+    items.append(_session())
+    return _items_digest_of(json.dumps(items, sort_keys=True, separators=(",", ":")))
 
 
 def canonical(rules: RuleSet) -> str:

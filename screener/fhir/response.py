@@ -24,6 +24,7 @@ from screener.errors import describe_invalid, shown
 from screener.answers.intake import ConditionReport, Intake
 from screener.rules import RuleSet
 from screener.fhir.questionnaire import (
+    BEFORE_UNANSWERED_LEFT_OUT,
     MAX_VALUE,
     MIN_VALUE,
     Item,
@@ -286,6 +287,11 @@ def read_response(data: dict[str, Any], rules: RuleSet, source: str) -> Intake:
     expected, given = canonical(rules), data.get("questionnaire")
     if given != expected:
         if isinstance(given, str) and given.split("|")[0] == canonical_url(rules):
+            if BEFORE_UNANSWERED_LEFT_OUT.search(given.split("|")[-1]):
+                raise InputError(f"{source}: questionnaire: answers a checklist version from "
+                                 "before unanswered items were left out, so its 'no' answers "
+                                 "cannot be told from questions not asked: please answer the "
+                                 "checklist again")
             raise InputError(f"{source}: questionnaire: answers another version ({given!r}); "
                              f"these rules read {expected!r}")
         raise InputError(f"{source}: questionnaire: {given!r} is not this rule set's "

@@ -10,6 +10,7 @@ from screener.render.words import (
     CAUTIOUS_TITLE,
     DISCLAIMER,
     changes,
+    duration,
     headline,
     is_referral,
     nothing_left,
@@ -54,12 +55,12 @@ def render(assessment: Assessment, rules: RuleSet | None = None, **_: object) ->
         lines += ["## Routine", "", "No massage routine is given.", ""]
     else:
         lines += [f"## Routine: {words(routine.goal)}, {routine.minutes} minutes", "",
-                  "| # | Step | Where | Technique | Pressure | Minutes |",
+                  "| # | Step | Where | Technique | Pressure | Time |",
                   "|---|---|---|---|---|---|"]
         for n, s in enumerate(routine.steps, 1):
             tool = f" ({md(words(s.tool))})" if s.tool else ""
             lines.append(f"| {n} | {md(s.name)} | {md(step_places(s))} | {md(words(s.technique))}{tool} "
-                         f"| {s.pressure} | {s.minutes:g} |")
+                         f"| {s.pressure} | {duration(s.minutes)} |")
         lines += [""]
         lines += [f"{n}. **{md(s.name)}**: {md(s.instructions)}" for n, s in enumerate(routine.steps, 1)]
         lines += ["", "### Precautions", ""] + [f"- {md(p)}" for p in routine.precautions] + [""]

@@ -5,10 +5,15 @@ self-contained and WeasyPrint is given a fetcher that refuses every URL.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from screener.errors import InputError
 from screener.decision.assessment import Assessment
 from screener.rules import RuleSet
 from screener.render.html import render as render_html
+
+if TYPE_CHECKING:
+    from screener.render.record import Record
 
 MISSING = "pdf output needs the 'pdf' extra: pip install 'screener[pdf]'"
 
@@ -17,10 +22,11 @@ def _no_fetching(url: str, *_: object, **__: object) -> dict[str, object]:
     raise ValueError(f"the report fetches nothing (refused {url})")
 
 
-def render(assessment: Assessment, rules: RuleSet | None = None, **_: object) -> bytes:
+def render(assessment: Assessment, rules: RuleSet | None = None, *,
+           record: Record | None = None, **_: object) -> bytes:
     try:
         from weasyprint import HTML
     except (ImportError, OSError):  # not installed, or its Pango libraries are missing
         raise InputError(MISSING) from None
-    page = render_html(assessment, rules)
+    page = render_html(assessment, rules, record=record)
     return HTML(string=page, url_fetcher=_no_fetching).write_pdf()

@@ -152,10 +152,18 @@ def _area(d: draw.Drawing, view: str, cx: float, side: str, area: Area, state: A
     d.append(shape)
     word = state.cap.upper() if state.cap else _STYLE[state.look][2]
     if word:
-        size = 9 if height >= 30 else 8
-        d.append(draw.Text(word, size, cx, (y0 + y1) / 2 + size / 3, text_anchor="middle",
-                           font_weight="bold", fill="#000000", stroke="#ffffff",
-                           stroke_width=2.5, paint_order="stroke"))
+        _label(d, word, 9 if height >= 30 else 8, cx, (y0 + y1) / 2)
+
+
+def _label(d: draw.Drawing, word: str, size: float, cx: float, cy: float) -> None:
+    """Black bold text on a white plate over the hatching. A plate rather than a white halo
+    (``paint-order: stroke``), which WeasyPrint ignores: it paints the halo over the text
+    and the printed label becomes a white smudge."""
+    width = len(word) * size * 0.75 + 4  # DejaVu Sans Bold capitals are about 0.72 em wide
+    d.append(draw.Rectangle(cx - width / 2, cy - size / 2 - 2, width, size + 4, rx=2,
+                            fill="#ffffff", data_label_plate=word))
+    d.append(draw.Text(word, size, cx, cy + size / 3, text_anchor="middle",
+                       font_weight="bold", fill="#000000"))
 
 
 def _marker(d: draw.Drawing, x: float, y: float, what: str) -> None:

@@ -25,6 +25,7 @@ from screener.render.words import (
     CAUTIOUS_TITLE,
     DISCLAIMER,
     changes,
+    duration,
     headline,
     nothing_left,
     read_cautiously,
@@ -41,7 +42,7 @@ STYLES = {"proceed": "bold green", "adjust": "bold yellow", "refer": "bold magen
 
 
 def render(assessment: Assessment, rules: RuleSet | None = None, *, colour: bool = False,
-           width: int = 88) -> str:
+           width: int = 88, **_: object) -> str:
     out = io.StringIO()
     console = Console(file=out, width=width, force_terminal=colour, no_color=not colour,
                       color_system="standard" if colour else None, highlight=False,
@@ -125,7 +126,7 @@ def _routine(routine: Routine | None, colour: bool) -> list[RenderableType]:
     for n, step in enumerate(routine.steps, 1):
         tool = f" with a {words(step.tool)}" if step.tool else ""
         head = Text(plain(f"{step.name}: {words(step.technique)}{tool}, {step.pressure} pressure, "
-                          f"{step.minutes:g} min ({step_places(step)})"), style="bold" if colour else "")
+                          f"{duration(step.minutes)} ({step_places(step)})"), style="bold" if colour else "")
         steps.add_row(f"{n}.", Group(head, Text(plain(step.instructions))))
     parts += [steps, "", Text("Precautions:", style="bold")]
     precautions = Table.grid(padding=(0, 1))

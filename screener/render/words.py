@@ -119,7 +119,11 @@ def changes(assessment: Assessment) -> list[tuple[str, str]]:
     for a in assessment.avoid:
         if a.area and a.side:
             places[a.technique].append((a.area, a.side))
-    rows += [(f"No {t.replace('_', ' ')}", describe_places(p)) for t, p in places.items()]
+    # Techniques avoided on the same places share one row: a short table the eye can take in.
+    by_where: dict[str, list[str]] = defaultdict(list)
+    for technique, where in places.items():
+        by_where[describe_places(where)].append(words(technique))
+    rows += [("No " + ", ".join(ts), where) for where, ts in by_where.items()]
     return rows
 
 
@@ -153,3 +157,12 @@ def step_places(step: Step) -> str:
 
 def words(code: str) -> str:
     return code.replace("_", " ")
+
+
+def duration(minutes: float) -> str:
+    """A step's time as people say it: "45 s", "2 min", "1 min 30 s" (never "0.75 min")."""
+    seconds = round(minutes * 60)
+    whole, rest = divmod(seconds, 60)
+    if not whole:
+        return f"{rest} s"
+    return f"{whole} min" + (f" {rest} s" if rest else "")

@@ -2,9 +2,9 @@
 (``reading``), the checks across its files (``checks``) and the loaded ``RuleSet``.
 Imports only the error family and the vocabulary."""
 
-from .models import Action, Condition, Group, Membership, Owner, Rule, Test
+from .models import Action, Citation, Condition, Group, Membership, Owner, Rule, Source, Test
 from .reading import bundled_rules, read_rules
 from .ruleset import RuleSet, default_rules_path
 
-__all__ = ["Action", "Condition", "Group", "Membership", "Owner", "Rule", "RuleSet", "Test",
+__all__ = ["Action", "Citation", "Condition", "Source", "Group", "Membership", "Owner", "Rule", "RuleSet", "Test",
            "bundled_rules", "default_rules_path", "read_rules"]

@@ -33,6 +33,7 @@ def check_references(rules: RuleSet) -> None:
             if never:
                 raise RulesError(f"member_of {membership.group}: {never}: it can never count",
                                  **where)
+    _check_citations(rules)
     for group in rules.groups.values():
         if not rules.members[group.code]:
             raise RulesError("no condition is a member of this group (member_of)",
@@ -90,3 +91,12 @@ def _never(owner: Owner, test: Test) -> str | None:
     return None
 
 
+def _check_citations(rules: RuleSet) -> None:
+    """Every source a rule or group cites must be an entry of the bibliography."""
+    for owner in [*rules.conditions.values(), *rules.groups.values()]:
+        cited = [(None, c) for c in getattr(owner, "sources", [])]
+        cited += [(rule.id, c) for rule in owner.rules for c in rule.sources]
+        for rule, citation in cited:
+            if citation.cite not in rules.bibliography:
+                raise RulesError(f"sources: {citation.cite!r} is not in bibliography.yaml",
+                                 file=rules.file(owner.code), rule=rule)

@@ -21,6 +21,7 @@ Group = Literal["red_flags", "skin", "blood_and_circulation", "injury_and_pain",
 Kind = Literal["systemic", "local", "caution"]
 CODE = r"^[a-z][a-z0-9_]*$"
 RULE_ID = r"^[a-z][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+$"
+SOURCE_KEY = r"^[a-z][a-z0-9-]*$"
 M = TypeVar("M", bound=BaseModel)
 O = TypeVar("O", "Condition", "Group")
 GROUPS = "groups"  # the sub-folder of group files
@@ -139,6 +140,15 @@ class Cases(BaseModel):
     does_not_fire: list[Case] = Field(min_length=1)
 
 
+class Citation(BaseModel):
+    """A rule's source: a key of ``bibliography.yaml`` and where in that source."""
+
+    model_config = _STRICT
+
+    cite: str = Field(pattern=SOURCE_KEY)
+    section: str | None = Field(default=None, min_length=1)
+
+
 class Rule(BaseModel):
     """One rule: when it fires, what it decides and does, why, and on whose authority."""
 
@@ -151,7 +161,7 @@ class Rule(BaseModel):
     actions: list[Action] = Field(default_factory=list)
     referral: str | None = Field(default=None, description="refer/urgent: what to do next.")
     reason: str = Field(min_length=1)
-    sources: list[str] = Field(min_length=1)
+    sources: list[Citation] = Field(min_length=1)
     cases: Cases
 
     @model_validator(mode="after")
@@ -212,13 +222,57 @@ class Group(BaseModel):
     code: str = Field(pattern=CODE)
     title: str
     description: str
-    sources: list[str] = Field(min_length=1)
+    sources: list[Citation] = Field(min_length=1)
     rules: list[Rule] = Field(default_factory=list)
 
     is_group: ClassVar[bool] = True
     red_flag: ClassVar[bool] = False
     flags: ClassVar[dict[str, str]] = {}
     asks: ClassVar[list[str]] = []
+
+
+class Source(BaseModel):
+    """One entry of ``bibliography.yaml``: what a person needs to find the source.
+    Exactly one of ``url`` (published online), ``seed`` (a seed article's file, which
+    has no known address) or ``reference`` (a book, or a convention with no one
+    publication); a seed's publisher is "unknown", never an invented one."""
+
+    model_config = _STRICT
+
+    title: str = Field(min_length=1)
+    author: str | None = None
+    publisher: str | None = None
+    url: str | None = Field(default=None, pattern=r"^https://")
+    seed: str | None = Field(default=None, pattern=r"^[0-9]{3}_[0-9a-f]{16}\.txt$")
+    reference: str | None = None
+
+    @model_validator(mode="after")
+    def _findable(self) -> Source:
+        if (self.author is None) == (self.publisher is None):
+            raise ValueError("give exactly one of 'author' or 'publisher'")
+        if sum(x is not None for x in (self.url, self.seed, self.reference)) != 1:
+            raise ValueError("give exactly one of 'url', 'seed' or 'reference'")
+        if self.seed and (self.publisher != "unknown" or self.author):
+            raise ValueError("a seed's publisher is 'unknown' (its author and address are not known)")
+        return self
+
+    def cited(self, section: str | None) -> str:
+        """How outputs print a citation: title, who, and where in it."""
+        who = self.author or ("publisher unknown" if self.publisher == "unknown" else self.publisher)
+        return f"{self.title} ({who})" + (f", {section}" if section else "")
+
+
+class Bibliography(BaseModel):
+    model_config = _STRICT
+
+    sources: dict[str, Source] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _keys(self) -> Bibliography:
+        for key in self.sources:
+            if not re.fullmatch(SOURCE_KEY, key):
+                raise ValueError(f"source key {key[:40]!r} is not lower-case-with-dashes")
+        return self
 
 
 class Manifest(BaseModel):

@@ -18,10 +18,11 @@ from pydantic import ValidationError
 
 from ..errors import RulesError, describe_invalid, shown
 from .checks import check_references
-from .models import GROUPS, M, O, Condition, Group, Manifest
+from .models import GROUPS, M, O, Bibliography, Condition, Group, Manifest
 from .ruleset import RuleSet, default_rules_path
 
 MANIFEST = "ruleset.yaml"
+BIBLIOGRAPHY = "bibliography.yaml"  # every source the rules cite, by key
 RULE_FILE_LIMIT = 1 << 20  # a rule file is a few kB
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser where built
 
@@ -93,7 +94,7 @@ def read_rules(path: str | Path) -> RuleSet:
 
     files: dict[str, str] = {}
     conditions: dict[str, Condition] = {}
-    for file in _rule_files(root, {MANIFEST, GROUPS}):
+    for file in _rule_files(root, {MANIFEST, GROUPS, BIBLIOGRAPHY}):
         condition = _owner(Condition, file, digest, files)
         conditions[condition.code] = condition
     groups: dict[str, Group] = {}
@@ -106,12 +107,17 @@ def read_rules(path: str | Path) -> RuleSet:
         groups[group.code] = group
     if not conditions:
         raise RulesError("no condition files (*.yaml) in the rule set", file=str(root))
+    bibliography_path = root / BIBLIOGRAPHY
+    if not bibliography_path.is_file():
+        raise RulesError(f"missing {BIBLIOGRAPHY} (the sources rules cite)", file=str(root))
+    bibliography = _model(Bibliography, _read(bibliography_path, digest), bibliography_path)
     clash = set(conditions) & set(groups)
     if clash:
         code = sorted(clash)[0]
         raise RulesError(f"{code!r} names both a condition and a group", file=str(root / GROUPS))
 
-    rules = RuleSet(manifest, conditions, groups, files, f"sha256:{digest.hexdigest()}", root)
+    rules = RuleSet(manifest, conditions, groups, files, f"sha256:{digest.hexdigest()}", root,
+                    bibliography.sources)
     check_references(rules)
     return rules
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RulesError
-from .models import Condition, Group, Manifest, Membership, Owner, Rule
+from .models import Citation, Condition, Group, Manifest, Membership, Owner, Rule, Source
 
 class RuleSet:
     """A loaded, validated rule set. Immutable once built; safe to share across threads.
@@ -19,7 +19,8 @@ class RuleSet:
     """
 
     def __init__(self, manifest: Manifest, conditions: dict[str, Condition],
-                 groups: dict[str, Group], files: dict[str, str], digest: str, path: Path):
+                 groups: dict[str, Group], files: dict[str, str], digest: str, path: Path,
+                 bibliography: dict[str, Source]):
         self.name = manifest.name
         self.version = manifest.version
         self.description = manifest.description
@@ -28,6 +29,7 @@ class RuleSet:
         self.files = files  # condition or group code -> file (relative), for messages and docs
         self.digest = digest
         self.path = path
+        self.bibliography = bibliography  # source key -> Source (rules/bibliography.yaml)
         # condition code -> its place in the rule set (files order): lists of conditions in
         # an assessment follow it, never the order the answers came in
         self.order = {c: i for i, c in enumerate(sorted(conditions, key=files.__getitem__))}
@@ -49,6 +51,11 @@ class RuleSet:
 
     def owner(self, code: str) -> Owner:
         return self.conditions.get(code) or self.groups[code]
+
+    def cite(self, sources: list[Citation]) -> list[str]:
+        """Citations as outputs print them: titles and who published them, never keys or
+        file names (every key was checked to resolve when the rules were read)."""
+        return [self.bibliography[c.cite].cited(c.section) for c in sources]
 
     def file(self, code: str) -> str:
         return str(self.path / self.files[code])

@@ -17,7 +17,9 @@ from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 from questionary import Choice
 
 from screener.answers.intake import Intake
-from screener.answers.questions import GOAL_TITLES, GROUPS, PRESSURE_TITLES
+from screener.answers.questions import (AREAS_QUESTION, CLEARED_QUESTION, GOAL_TITLES, GROUPS,
+                                        PRESSURE_TITLES, SEVERITY_QUESTION, SIDE_TITLES,
+                                        SIDES_QUESTION, asked, describe_entry)
 from screener.rules import Condition, RuleSet
 from screener.screening import screen
 from screener.vocabulary import AREAS, GOALS, PRESSURES, SEVERITIES
@@ -32,7 +34,7 @@ professional's advice. Answers stay on this computer and are not saved unless yo
 asked for that with --save. Press Ctrl-C or Esc at any time to stop.
 """
 
-SIDE_CHOICES = [Choice("Left leg", "left"), Choice("Right leg", "right"), Choice("Both legs", "both")]
+SIDE_CHOICES = [Choice(title, side) for side, title in SIDE_TITLES.items()]
 
 Entry = dict[str, Any]
 
@@ -95,8 +97,7 @@ class Checklist:
         return self._review()
 
     def _conditions(self, red_flags: bool = False, group: str | None = None) -> list[Condition]:
-        return [c for c in self.rules.conditions.values()
-                if c.red_flag == red_flags and (group is None or c.group == group)]
+        return asked(self.rules, red_flags, group)
 
     def _follow_ups(self, c: Condition) -> Entry:
         entry: Entry = {"code": c.code}
@@ -104,7 +105,7 @@ class Checklist:
         if "sites" in c.asks:
             entry["sites"] = self._ask_sites()
         elif "sides" in c.asks:
-            side = _ask(questionary.select("Which leg?", choices=SIDE_CHOICES))
+            side = _ask(questionary.select(SIDES_QUESTION, choices=SIDE_CHOICES))
             entry["sites"] = [{"side": side}]
         if "days_ago" in c.asks:
             days = _ask(questionary.text(c.days_question,
@@ -112,11 +113,9 @@ class Checklist:
             entry["days_ago"] = int(days.strip())
         if "severity" in c.asks:
             entry["severity"] = _ask(questionary.select(
-                "How bad is it?", choices=[Choice(s.capitalize(), s) for s in SEVERITIES]))
+                SEVERITY_QUESTION, choices=[Choice(s.capitalize(), s) for s in SEVERITIES]))
         if "cleared" in c.asks:
-            entry["cleared"] = _ask(questionary.confirm(
-                "Has a doctor or other healthcare professional said leg massage is fine "
-                "with this?", default=False))
+            entry["cleared"] = _ask(questionary.confirm(CLEARED_QUESTION, default=False))
         flags = [flag for flag, question in c.flags.items()
                  if _ask(questionary.confirm(question, default=False))]
         if flags:
@@ -126,9 +125,9 @@ class Checklist:
     def _ask_sites(self) -> list[dict[str, str]]:
         sites: list[dict[str, str]] = []
         while True:
-            side = _ask(questionary.select("Which leg?", choices=SIDE_CHOICES))
+            side = _ask(questionary.select(SIDES_QUESTION, choices=SIDE_CHOICES))
             areas = _ask(questionary.checkbox(
-                "Where on the leg?", instruction="(space to tick; tick nothing for the whole leg)",
+                AREAS_QUESTION, instruction="(space to tick; tick nothing for the whole leg)",
                 choices=[Choice(a, a) for a in AREAS]))
             sites += [{"area": a, "side": side} for a in areas] or [{"side": side}]
             if not _ask(questionary.confirm("Anywhere else?", default=False)):
@@ -199,21 +198,6 @@ class Checklist:
             print("\nThat answer needs medical attention first; the checklist stops here.\n")
             return True
         return False
-
-
-def describe_entry(entry: Entry) -> str:
-    parts = []
-    sites = entry.get("sites")
-    if sites:
-        parts.append(", ".join(f"{s['side']} {s.get('area', 'leg')}" for s in sites))
-    if "days_ago" in entry:
-        parts.append(f"{entry['days_ago']} days ago")
-    if "severity" in entry:
-        parts.append(entry["severity"])
-    if "cleared" in entry:
-        parts.append("cleared by a professional" if entry["cleared"] else "not cleared")
-    parts += [f.replace("_", " ") for f in entry.get("flags", [])]
-    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def run_checklist_with_choice(rules: RuleSet) -> tuple[Intake, bool]:

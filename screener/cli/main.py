@@ -236,6 +236,18 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_INVALID if counts["invalid"] else EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The web checklist, the API and CDS Hooks (extra 'web'); see screener/web/server.py."""
+    try:
+        import fastapi, jinja2, jwt, uvicorn  # noqa: E401, F401 - the extra, checked up front
+    except ImportError:
+        raise InputError("serve needs the 'web' extra: pip install 'screener[web]'") from None
+    from screener.web.server import serve
+
+    return serve(args.host, args.port, args.rules, args.workers, args.token_file, args.cds_jwks,
+                 args.tls_cert, args.tls_key, args.behind_tls_proxy)
+
+
 def _limit_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-input-bytes", type=_size, metavar="N", help=(
         "refuse answers (or a batch line) over N bytes; default $SCREENER_MAX_INPUT_BYTES "
@@ -316,6 +328,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rules", metavar="DIR")
     _limit_flag(p)
     p.set_defaults(func=cmd_batch)
+
+    p = sub.add_parser("serve", help="the web checklist, the API and CDS Hooks (extra 'web')")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1)
+    for flag in ("--rules", "--token-file", "--cds-jwks", "--tls-cert", "--tls-key"):
+        p.add_argument(flag, metavar="DIR" if flag == "--rules" else "FILE")
+    p.add_argument("--behind-tls-proxy", action="store_true", help="a proxy terminates TLS")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("diff", help="which intakes a new rule set would decide differently")
     p.add_argument("--rules", action="append", metavar="DIR", help="give twice: OLD then NEW")

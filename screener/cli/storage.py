@@ -10,7 +10,6 @@ file behind; several writers at once leave exactly one writer's whole output.
 from __future__ import annotations
 
 import errno
-import json
 import os
 import secrets
 import stat
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from screener.errors import InputError, SaveError, shown
+from screener.render.record import record_bytes
 
 if TYPE_CHECKING:
     from screener.decision.assessment import Assessment
@@ -69,12 +69,6 @@ def _same_file(a: str | Path, b: str | Path) -> bool:
         return os.path.samefile(a, b)  # same device and inode: also through links
     except OSError:
         return False
-
-
-def record_bytes(intake: Intake, assessment: Assessment) -> bytes:
-    record = {"intake": intake.model_dump(mode="json"),
-              "assessment": assessment.model_dump(mode="json")}
-    return (json.dumps(record, indent=2) + "\n").encode("utf-8")
 
 
 def save_private(path: str | Path, intake: Intake, assessment: Assessment, *,

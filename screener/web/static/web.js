@@ -1,8 +1,15 @@
 // Progressive enhancement only: every page works without this file. It reveals a
 // follow-up in place when its answer is chosen, offers a print button, and moves focus
 // to the error summary. No data leaves the page and nothing is stored.
+//
+// Each checklist page was the answer to a POST: its history entry is turned into a plain
+// visit of the first page, so that Back or a reload (after a result, on a shared tablet)
+// opens an empty checklist instead of sending an earlier person's answers again.
 (function () {
   "use strict";
+  if (window.location.pathname === "/checklist" && window.history.replaceState) {
+    window.history.replaceState(null, "", "/");
+  }
   function update(block) {
     var name = block.getAttribute("data-reveal-name");
     var value = block.getAttribute("data-reveal-value");

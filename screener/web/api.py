@@ -58,8 +58,17 @@ def screened(intake: Intake, rules: RuleSet) -> Assessment:
 @router.post(
     "/api/screen", dependencies=[Depends(guarded)],
     summary="Screen an intake or a FHIR QuestionnaireResponse",
-    responses={200: {"model": Assessment, "description": "The assessment (any decision)",
-                     "content": {m: {} for m in sorted(set(MEDIA.values()) - {"application/json"})}},
+    responses={200: {"description": "The assessment (any decision), in the format asked for",
+                     "content": {
+                         "application/json": {"schema": {"anyOf": [
+                             {"$ref": "#/components/schemas/Assessment"},
+                             {"type": "object", "required": ["cards"],
+                              "properties": {"cards": {"type": "array"}}},
+                             {"type": "object", "required": ["resourceType"]}]}},
+                         "application/fhir+json": {"schema": {"type": "object",
+                                                              "required": ["resourceType"]}},
+                         **{m: {"schema": {"type": "string"}} for m in sorted(
+                             set(MEDIA.values()) - {"application/json", "application/fhir+json"})}}},
                **PROBLEM_RESPONSES},
     openapi_extra={"requestBody": {"required": True, "content": {
         "application/json": {"schema": INTAKE_REF}}}})
@@ -103,11 +112,16 @@ async def fhir_questionnaire(request: Request) -> Response:
     return Response(body, media_type="application/fhir+json")
 
 
-def openapi_components(rules: RuleSet) -> dict[str, Any]:
-    """The intake schema as OpenAPI components (its ``$defs`` lifted to the document's
-    ``components/schemas``, refs rewritten), so the request body is documented from the
-    same model and rule set the server validates against."""
-    schema = intake_schema(rules)
+def _lifted(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """A JSON Schema as OpenAPI components: its ``$defs`` lifted to the document's
+    ``components/schemas`` under ``name_``, its refs rewritten to point there."""
     defs = schema.pop("$defs", {})
-    text = json.dumps({"Intake": schema, **{f"Intake_{k}": v for k, v in defs.items()}})
-    return json.loads(text.replace('"#/$defs/', '"#/components/schemas/Intake_'))
+    text = json.dumps({name: schema, **{f"{name}_{k}": v for k, v in defs.items()}})
+    return json.loads(text.replace('"#/$defs/', f'"#/components/schemas/{name}_'))
+
+
+def openapi_components(rules: RuleSet) -> dict[str, Any]:
+    """The request and response bodies, documented from the same models (and rule set)
+    the server validates against and answers with."""
+    return {**_lifted("Intake", intake_schema(rules)),
+            **_lifted("Assessment", Assessment.model_json_schema(mode="serialization"))}

@@ -36,10 +36,11 @@ class Failure(Exception):
         self.detail = detail
 
 
-def problem(status: int, detail: str) -> JSONResponse:
+def problem(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
     body = Problem(status=status, title=TITLES.get(status, "Error"),
                    detail=shown(detail, LINE_LIMIT))
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
     return JSONResponse(body.model_dump(), status_code=status, media_type=PROBLEM_MEDIA,
                         headers=headers)
 
@@ -66,7 +67,7 @@ async def on_invalid(_: Request, exc: Exception) -> JSONResponse:
 
 async def on_http(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
-    return problem(exc.status_code, str(exc.detail))
+    return problem(exc.status_code, str(exc.detail), exc.headers)  # 405 keeps its Allow
 
 
 async def on_crash(_: Request, exc: Exception) -> JSONResponse:

@@ -29,6 +29,12 @@ def unwrap_saved(data: dict[str, Any]) -> dict[str, Any]:
 def parse_intake(text: str | bytes, name: str, rules: RuleSet) -> Intake:
     """Parse and validate one intake; ``name`` says where it came from in messages."""
     data = load_json(decode(text, name) if isinstance(text, bytes) else text, name)
+    return intake_from_data(data, name, rules)
+
+
+def intake_from_data(data: Any, name: str, rules: RuleSet) -> Intake:
+    """Validate already-read JSON as an intake, a saved record or a QuestionnaireResponse
+    (the web face tells bad JSON, 400, from a bad intake, 422, by calling the two apart)."""
     if not isinstance(data, dict):
         raise InputError(f"{name}: expected a JSON object with 'conditions'")
     if data.get("resourceType") == "QuestionnaireResponse":  # FHIR: see screener/fhir

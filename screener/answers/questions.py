@@ -1,6 +1,11 @@
-"""How the checklist groups and words its questions: the titles every face asks them
-under (the terminal checklist, the FHIR Questionnaire, the web form), so all of them ask
-in the same order and words."""
+"""How the checklist groups, orders and words its questions: the titles every face asks
+them under (the terminal checklist, the FHIR Questionnaire, the web form), so all of them
+ask in the same order and words. PAR-Q+'s order: the red flags first, then a gate
+question per group, follow-ups only for what was ticked."""
+
+from __future__ import annotations
+
+from typing import Any
 
 from screener.rules import Condition, RuleSet
 
@@ -49,3 +54,36 @@ def asked(rules: RuleSet | None, code: str, follow_up: str) -> str:
     if condition is None:
         return f"{code.replace('_', ' ')}: {follow_up.replace('_', ' ')}"
     return f"{condition.title}: {follow_up_question(condition, follow_up)}"
+
+SIDE_TITLES = {"left": "Left leg", "right": "Right leg", "both": "Both legs"}
+AREAS_QUESTION = "Where on the leg?"
+
+
+def asked_conditions(rules: RuleSet, red_flags: bool = False,
+                     group: str | None = None) -> list[Condition]:
+    """The conditions asked as red flags (``red_flags``) or under one gate ``group``, in
+    rule-set order."""
+    return [c for c in rules.conditions.values()
+            if c.red_flag == red_flags and (group is None or c.group == group)]
+
+
+def describe_entry(entry: dict[str, Any]) -> str:
+    """An intake entry's follow-up answers in words: ' (left calf; 3 days ago; mild)'."""
+    parts = []
+    sites = entry.get("sites")
+    if sites:
+        parts.append(", ".join(f"{s['side']} {s.get('area', 'leg')}" for s in sites))
+    if "days_ago" in entry:
+        parts.append(f"{entry['days_ago']} days ago")
+    if "severity" in entry:
+        parts.append(entry["severity"])
+    if "cleared" in entry:
+        if not entry["cleared"]:
+            parts.append("not cleared")
+        elif "cleared_days_ago" in entry:
+            parts.append(f"cleared by a professional {entry['cleared_days_ago']} days ago")
+        else:
+            parts.append("cleared by a professional")
+    parts += [f.replace("_", " ") for f in entry.get("flags", [])]
+    parts += [f"{f.replace('_', ' ')}: no" for f in entry.get("flags_no", [])]
+    return f" ({'; '.join(parts)})" if parts else ""

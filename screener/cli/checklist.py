@@ -20,6 +20,7 @@ from questionary import Choice
 
 from screener.answers.intake import Intake
 from screener.answers.questions import (
+    AREAS_QUESTION,
     CLEARED_DAYS_QUESTION,
     CLEARED_QUESTION,
     GOAL_TITLES,
@@ -27,6 +28,9 @@ from screener.answers.questions import (
     PRESSURE_TITLES,
     SEVERITY_QUESTION,
     SIDE_QUESTION,
+    SIDE_TITLES,
+    asked_conditions,
+    describe_entry,
 )
 from screener.rules import Condition, RuleSet
 from screener.cli.watchdog import screen_bounded as screen
@@ -42,7 +46,7 @@ professional's advice. Answers stay on this computer and are not saved unless yo
 asked for that with --save. Press Ctrl-C or Esc at any time to stop.
 """
 
-SIDE_CHOICES = [Choice("Left leg", "left"), Choice("Right leg", "right"), Choice("Both legs", "both")]
+SIDE_CHOICES = [Choice(title, side) for side, title in SIDE_TITLES.items()]
 
 Entry = dict[str, Any]
 
@@ -109,8 +113,7 @@ class Checklist:
         return self._review()
 
     def _conditions(self, red_flags: bool = False, group: str | None = None) -> list[Condition]:
-        return [c for c in self.rules.conditions.values()
-                if c.red_flag == red_flags and (group is None or c.group == group)]
+        return asked_conditions(self.rules, red_flags, group)
 
     def _follow_ups(self, c: Condition) -> Entry:
         entry: Entry = {"code": c.code}
@@ -145,7 +148,7 @@ class Checklist:
         while True:
             side = _ask(questionary.select(SIDE_QUESTION, choices=SIDE_CHOICES))
             areas = _ask(questionary.checkbox(
-                "Where on the leg?", instruction="(space to tick; tick nothing for the whole leg)",
+                AREAS_QUESTION, instruction="(space to tick; tick nothing for the whole leg)",
                 choices=[Choice(a, a) for a in AREAS]))
             sites += [{"area": a, "side": side} for a in areas] or [{"side": side}]
             if not _ask(questionary.confirm("Anywhere else?", default=False)):
@@ -219,23 +222,6 @@ class Checklist:
             print("\nThat answer needs medical attention first; the checklist stops here.\n")
             return True
         return False
-
-
-def describe_entry(entry: Entry) -> str:
-    parts = []
-    sites = entry.get("sites")
-    if sites:
-        parts.append(", ".join(f"{s['side']} {s.get('area', 'leg')}" for s in sites))
-    if "days_ago" in entry:
-        parts.append(f"{entry['days_ago']} days ago")
-    if "severity" in entry:
-        parts.append(entry["severity"])
-    if "cleared" in entry:
-        parts.append(f"cleared by a professional {entry['cleared_days_ago']} days ago"
-                     if entry["cleared"] else "not cleared")
-    parts += [f.replace("_", " ") for f in entry.get("flags", [])]
-    parts += [f"{f.replace('_', ' ')}: no" for f in entry.get("flags_no", [])]
-    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def run_checklist_with_choice(rules: RuleSet) -> tuple[Intake, bool]:

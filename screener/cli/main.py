@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from screener.answers.source import input_limit, opened, parse_size, read_answers, source_name
 from screener.cli import interrupts
+from screener.cli.serve import add_serve
 from screener.errors import LINE_LIMIT, InputError, RulesError, SaveError, shown
 
 if TYPE_CHECKING:  # the heavy modules load inside main(), after Ctrl-C is handled
@@ -351,6 +352,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rules", metavar="DIR")
     _limit_flag(p)
     p.set_defaults(func=cmd_batch)
+
+    add_serve(sub)
 
     p = sub.add_parser("diff", help="which intakes a new rule set would decide differently")
     p.add_argument("--rules", action="append", metavar="DIR", help="give twice: OLD then NEW")

@@ -10,7 +10,6 @@ file behind; several writers at once leave exactly one writer's whole output.
 from __future__ import annotations
 
 import errno
-import json
 import os
 import secrets
 import stat
@@ -112,10 +111,6 @@ def _same_file(a: str | Path, b: str | Path) -> bool:
         return False
 
 
-def record_bytes(record: Record, rules: RuleSet) -> bytes:
-    return (json.dumps(record.to_json(rules), indent=2) + "\n").encode("utf-8")
-
-
 def save_private(path: str | Path, record: Record, rules: RuleSet, *,
                  force: bool = False, answers: str | None = None) -> None:
     """Write the record (``screened_at``, the client if named, intake, every question
@@ -123,6 +118,8 @@ def save_private(path: str | Path, record: Record, rules: RuleSet, *,
 
     ``InputError`` when the path is wrong (see ``check_target``), ``SaveError`` when
     writing fails; either way the old file is untouched and no temporary file is left."""
+    from screener.render.record import record_bytes
+
     write_private(path, record_bytes(record, rules), force=force, answers=answers)
 
 

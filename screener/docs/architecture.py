@@ -16,7 +16,7 @@ MAX_MODULE_LINES = 450
 
 # Bottom to top, in the order data flows: each part may import only the parts before it.
 LAYERS = ("errors", "vocabulary", "rules", "answers", "engine", "decision", "routine",
-          "loading", "screening", "render", "fhir", "parse", "docs", "cli")
+          "loading", "screening", "render", "fhir", "parse", "docs", "web", "cli")
 
 PATH = """\
 answers (prompts, JSON, a QuestionnaireResponse, a dict)
@@ -25,7 +25,8 @@ answers (prompts, JSON, a QuestionnaireResponse, a dict)
   -> decision/  findings -> one decision with exclusions, caps and avoided techniques
   -> routine/   a base routine adjusted to that decision
   -> render/, fhir/   text, markdown, JSON, SVG, HTML, PDF; FHIR and CDS Hooks
-faces on top: cli/ (command line, checklist, guide, batch, explain), docs/ (generated docs)
+faces on top: cli/ (command line, checklist, guide, batch, explain), web/ (screener serve:
+  pages, API, CDS Hooks), docs/ (generated docs)
 """
 
 

@@ -9,6 +9,8 @@ HTML page and the PDF all hold the same record.
 
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -107,3 +109,8 @@ class Record:
         out["ruleset"] = out["assessment"]["ruleset"]
         return out
 
+
+def record_bytes(record: Record, rules: RuleSet) -> bytes:
+    """The record as the file ``--save`` writes and the web result page offers (the same
+    bytes, so a clinic keeps one kind of file whichever face was used)."""
+    return (json.dumps(record.to_json(rules), indent=2) + "\n").encode("utf-8")

@@ -178,6 +178,32 @@ class Rule(BaseModel):
         return self
 
 
+class ChartCode(BaseModel):
+    """One code a clinical record may carry for a condition, and where a reader checks it.
+    ICD-10 and ATC codes cover their sub-codes (``I80.2`` covers ``I80.20``); SNOMED CT
+    and RxNorm codes match exactly (no terminology server: a narrower code is named as
+    unmapped, never guessed)."""
+
+    model_config = _STRICT
+
+    system: Literal["snomed", "icd10", "atc", "rxnorm"]
+    code: str = Field(pattern=r"^[A-Za-z0-9.]+$")
+    display: str
+    source: str = Field(min_length=1)
+
+
+class ChartCodes(BaseModel):
+    """How a patient's chart (FHIR Conditions, MedicationRequests) names this condition,
+    for CDS Hooks. ``history_matters``: a resolved diagnosis still counts (a past clot,
+    cancer); otherwise only active, recurring or relapsed ones do."""
+
+    model_config = _STRICT
+
+    history_matters: bool = False
+    diagnoses: list[ChartCode] = Field(default_factory=list)
+    medicines: list[ChartCode] = Field(default_factory=list)
+
+
 class Condition(BaseModel):
     """One condition file: the question, its follow-ups, and the rules that handle it."""
 
@@ -201,6 +227,8 @@ class Condition(BaseModel):
         description="The 'days ago' follow-up in words, with the time window that matters.",
     )
     rules: list[Rule] = Field(min_length=1)
+    chart_codes: ChartCodes | None = Field(
+        default=None, description="The chart's codes for it (CDS Hooks), each with a source.")
 
     is_group: ClassVar[bool] = False
 

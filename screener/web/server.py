@@ -1,0 +1,74 @@
+"""``screener serve``: checks the choices, then runs uvicorn (``--workers N`` processes).
+
+Loopback by default. Bound to any other address it refuses to start without TLS (its own
+certificate, or ``--behind-tls-proxy``) and without ``--token-file`` or ``--cds-jwks``.
+Uvicorn's own access log is off (it would hold client addresses and query strings);
+Ctrl-C and SIGTERM stop it cleanly (uvicorn finishes the requests under way)."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import sys
+
+from screener.errors import InputError, shown
+
+SLOW_CLIENT_SECONDS = 5  # keep-alive idle limit; bodies have their own (web.body)
+MAX_CONCURRENCY = 256  # beyond this, 503 rather than an unbounded queue
+# The command line's choices, carried into each worker process (read by web.app).
+ENV_RULES, ENV_TOKEN, ENV_JWKS = "SCREENER_SERVE_RULES", "SCREENER_SERVE_TOKEN_FILE", "SCREENER_SERVE_JWKS"
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_choices(host: str, tls: bool, behind_proxy: bool, token_file: str | None,
+                  jwks: str | None) -> None:
+    if is_loopback(host):
+        return
+    if not (tls or behind_proxy):
+        raise InputError(f"--host {shown(host)}: beyond loopback only with TLS (--tls-cert and "
+                         "--tls-key, or --behind-tls-proxy)")
+    if not (token_file or jwks):
+        raise InputError(f"--host {shown(host)}: beyond loopback the API needs --token-file or "
+                         "--cds-jwks")
+
+
+def serve(host: str, port: int, rules_dir: str | None, workers: int, token_file: str | None,
+          jwks: str | None, tls_cert: str | None, tls_key: str | None,
+          behind_proxy: bool) -> int:
+    if (tls_cert is None) != (tls_key is None):
+        raise InputError("--tls-cert and --tls-key go together")
+    if not 1 <= workers <= 64:
+        raise InputError("--workers: from 1 to 64")
+    check_choices(host, tls_cert is not None, behind_proxy, token_file, jwks)
+    from screener.web.security import load_guard
+
+    load_guard(token_file, jwks)  # a wrong file is a one-line error before binding
+    if rules_dir:
+        from screener.loading import load_rules
+
+        load_rules(rules_dir)  # the same: refuse broken rules before starting workers
+    for name, value in ((ENV_RULES, rules_dir), (ENV_TOKEN, token_file), (ENV_JWKS, jwks)):
+        if value:
+            os.environ[name] = os.path.abspath(value)
+        else:
+            os.environ.pop(name, None)
+    import uvicorn
+
+    scheme = "https" if tls_cert else "http"
+    shown_host = f"[{host}]" if ":" in host else host
+    print(f"screener: serving the checklist at {scheme}://{shown_host}:{port}/ "
+          "(Ctrl-C to stop)", flush=True)
+    uvicorn.run("screener.web.app:create_app", factory=True, host=host, port=port,
+                workers=workers, access_log=False, log_level="warning", server_header=False,
+                timeout_keep_alive=SLOW_CLIENT_SECONDS, limit_concurrency=MAX_CONCURRENCY,
+                ssl_certfile=tls_cert, ssl_keyfile=tls_key,
+                proxy_headers=behind_proxy, forwarded_allow_ips="127.0.0.1" if behind_proxy else None)
+    return 0

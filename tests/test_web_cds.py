@@ -1,0 +1,156 @@
+"""CDS Hooks over real HTTP: discovery, cards by the spec's rules (summary under 140
+characters, indicator, source label, uuid), clean problems for hostile requests, a red
+flag in the prefetched answers gives a critical card, an unmapped chart entry is named,
+an empty chart without answers never gives a go-ahead, and a JWT is checked when
+``--cds-jwks`` is given."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import pytest
+from fhir_cases import answering_red_flags
+from test_cli import run
+from web_server import serving
+
+SNOMED, ICD10 = "http://snomed.info/sct", "http://hl7.org/fhir/sid/icd-10"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+SERVICE = "/cds-services/leg-massage-appointment"
+
+
+@pytest.fixture(scope="module")
+def base():
+    with serving() as (url, _):
+        yield url
+
+
+def call(base: str, prefetch: dict, hook: str = "appointment-book", **headers: str):
+    import httpx
+
+    body = {"hook": hook, "hookInstance": str(uuid.uuid4()),
+            "fhirServer": "http://203.0.113.1/never-fetched",
+            "context": {"patientId": "p1", "userId": "Practitioner/1"}, "prefetch": prefetch}
+    return httpx.post(base + SERVICE, json=body, headers=headers, timeout=30)
+
+
+def bundle(*resources: dict) -> dict:
+    return {"resourceType": "Bundle", "type": "searchset",
+            "entry": [{"resource": r} for r in resources]}
+
+
+def condition(system: str, code: str, status: str = "active", verification: str = "confirmed",
+              text: str | None = None) -> dict:
+    return {"resourceType": "Condition",
+            "clinicalStatus": {"coding": [{"code": status}]},
+            "verificationStatus": {"coding": [{"code": verification}]},
+            "code": {"coding": [{"system": system, "code": code}], **({"text": text} if text else {})}}
+
+
+def response_of(intake: dict, tmp_path) -> dict:
+    path = tmp_path / "intake.json"
+    path.write_text(json.dumps(answering_red_flags(intake)))
+    return json.loads(run("response", "--answers", str(path)).stdout)
+
+
+def check_cards(cards: list[dict]) -> None:
+    for card in cards:
+        assert len(card["summary"]) < 140
+        assert card["indicator"] in ("info", "warning", "critical")
+        assert card["source"]["label"]
+        uuid.UUID(card["uuid"])
+
+
+def test_discovery_lists_both_hooks_with_prefetch(base):
+    import httpx
+
+    services = httpx.get(f"{base}/cds-services").json()["services"]
+    assert {s["hook"] for s in services} == {"appointment-book", "order-select"}
+    for service in services:
+        assert set(service["prefetch"]) == {"questionnaireResponse", "conditions", "medications"}
+        assert service["id"] and service["description"]
+
+
+def test_an_empty_chart_without_answers_gives_only_the_checklist_card(base):
+    cards = call(base, {}).json()["cards"]
+    check_cards(cards)
+    assert len(cards) == 1
+    assert cards[0]["indicator"] == "warning"
+    assert cards[0]["links"][0]["url"] == f"{base}/"
+
+
+def test_a_red_flag_in_the_answers_gives_a_critical_card(base, tmp_path):
+    answers = response_of({"conditions": [{"code": "calf_swelling_red_flag"}]}, tmp_path)
+    cards = call(base, {"questionnaireResponse": bundle(answers)}).json()["cards"]
+    check_cards(cards)
+    assert [c["indicator"] for c in cards] == ["critical"]
+
+
+def test_chart_only_is_screened_cautiously_and_unmapped_entries_are_named(base):
+    chart = bundle(condition(SNOMED, "128053003"),  # DVT: refer
+                   condition(ICD10, "Q99.9", text="A rare thing the rules do not know"),
+                   condition(ICD10, "I83.9", verification="refuted"),
+                   condition(ICD10, "I83.9", verification="entered-in-error"))
+    cards = call(base, {"conditions": chart}).json()["cards"]
+    check_cards(cards)
+    summaries = " ".join(c["summary"] + c.get("detail", "") for c in cards)
+    assert cards[0]["indicator"] == "warning"  # refer: from the DVT alone
+    assert "A rare thing the rules do not know" in summaries
+    assert "1 chart entries" in summaries
+    assert any(c.get("links") for c in cards)  # the checklist card
+
+
+def test_resolved_history_counts_only_where_it_matters(base):
+    past_clot = call(base, {"conditions": bundle(condition(SNOMED, "128053003", "resolved"))})
+    assert any(c["indicator"] == "warning" and "professional" in c["summary"]
+               for c in past_clot.json()["cards"])
+    past_veins = call(base, {"conditions": bundle(condition(ICD10, "I83.9", "resolved"))})
+    assert [c["summary"] for c in past_veins.json()["cards"]][0].startswith("No leg massage checklist")
+
+
+def test_a_blood_thinner_maps_through_its_rxnorm_ingredient(base, tmp_path):
+    answers = response_of({"conditions": []}, tmp_path)
+    medicine = {"resourceType": "MedicationRequest", "status": "active",
+                "medicationCodeableConcept": {"coding": [{"system": RXNORM, "code": "11289"}]}}
+    cards = call(base, {"questionnaireResponse": answers, "medications": bundle(medicine)}).json()["cards"]
+    check_cards(cards)
+    assert cards[0]["summary"].startswith("Leg massage: only with changes")
+    assert "anticoagulants" in cards[0]["detail"]
+
+
+@pytest.mark.parametrize("body,status", [
+    (b"{not json", 400), (b'{"hook": "appointment-book"}', 422),
+    (b'{"hook": "order-select", "hookInstance": "x", "context": {}}', 422), (b"[]", 422)])
+def test_hostile_requests_are_clean_problems(base, body, status):
+    import httpx
+
+    response = httpx.post(base + SERVICE, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "Traceback" not in response.text
+
+
+def test_a_jwt_is_verified_against_the_jwks(tmp_path):
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP384R1())
+    public = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key.public_key()))
+    (tmp_path / "jwks.json").write_text(json.dumps(
+        {"keys": [{**public, "kid": "ehr-1", "alg": "ES384", "use": "sig"}]}))
+    with serving("--cds-jwks", str(tmp_path / "jwks.json")) as (base, _):
+        def token(**claims) -> str:
+            now = int(time.time())
+            payload = {"iss": "https://ehr.example", "aud": base + SERVICE, "exp": now + 60,
+                       "iat": now, "jti": str(uuid.uuid4()), **claims}
+            return jwt.encode(payload, key, algorithm="ES384", headers={"kid": "ehr-1"})
+
+        assert call(base, {}).status_code == 401
+        assert call(base, {}, authorization=f"Bearer {token()}").status_code == 200
+        assert call(base, {}, authorization=f"Bearer {token(aud='https://other')}").status_code == 401
+        assert call(base, {}, authorization=f"Bearer {token(exp=1)}").status_code == 401
+        other = ec.generate_private_key(ec.SECP384R1())
+        forged = jwt.encode({"iss": "x", "aud": base + SERVICE, "exp": int(time.time()) + 60},
+                            other, algorithm="ES384", headers={"kid": "ehr-1"})
+        assert call(base, {}, authorization=f"Bearer {forged}").status_code == 401

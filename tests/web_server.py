@@ -1,0 +1,65 @@
+"""``screener serve`` in a subprocess on a free loopback port, for the web tests: the
+server under test is the real one, over real HTTP. Without the 'web' extra the tests are
+skipped, except under CI, where they fail."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+
+def need_web() -> None:
+    try:
+        import fastapi, httpx, jwt, uvicorn  # noqa: E401, F401
+    except ImportError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"the 'web' extra is missing: {exc}")
+        pytest.skip(f"the 'web' extra is missing: {exc}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serving(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """The base URL of a running server, and its process (stopped with SIGTERM after)."""
+    need_web()
+    import httpx
+
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "screener", "serve", "--port", str(port), *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, **(env or {})})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            if process.poll() is not None:
+                raise AssertionError(f"serve exited {process.returncode}: {process.stderr.read()}")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        else:
+            raise AssertionError("serve did not answer /healthz")
+        yield base, process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

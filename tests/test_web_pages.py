@@ -22,7 +22,7 @@ from web_server import need_web, serving
 
 from screener.answers.questions import (AREAS_QUESTION, CLEARED_QUESTION, GOAL_TITLES,
                                         PRESSURE_TITLES, SEVERITY_QUESTION, SIDE_TITLES,
-                                        SIDES_QUESTION, asked)
+                                        SIDE_QUESTION, asked_conditions)
 from screener.web.form import HAS_CLEARED_DATE, HAS_FLAGS_NO, HAS_NO_LISTS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -60,7 +60,7 @@ def expected(intake: dict[str, Any], red_flags_only: bool = False) -> dict[str, 
             if no:
                 entry["flags_no"] = no
     if HAS_NO_LISTS:
-        pool = asked(RULES, red_flags=True) if red_flags_only else RULES.conditions.values()
+        pool = asked_conditions(RULES, red_flags=True) if red_flags_only else RULES.conditions.values()
         out["conditions_no"] = [c.code for c in pool if c.code not in reported]
     if red_flags_only:
         for key in SESSION:
@@ -122,7 +122,7 @@ def fill(page, base: str, intake: dict[str, Any], audit: bool = True) -> None:
     page.goto(base + "/")
     reported = {c["code"]: c for c in intake["conditions"]}
     audit and audited(page)
-    for c in asked(RULES, red_flags=True):
+    for c in asked_conditions(RULES, red_flags=True):
         yes_no(page, c.question, c.code in reported)
     page.get_by_role("button", name="Continue").click()
     if page.locator("#decision").count():  # stopped at once on a red flag
@@ -143,7 +143,7 @@ def fill(page, base: str, intake: dict[str, Any], audit: bool = True) -> None:
                          else f"Whole {site['side']} leg")
                 where.get_by_label(label, exact=True).check()
         elif "sides" in c.asks:
-            region.get_by_role("group", name=SIDES_QUESTION).get_by_label(
+            region.get_by_role("group", name=SIDE_QUESTION).get_by_label(
                 SIDE_TITLES[entry["sites"][0]["side"]], exact=True).check()
         if "days_ago" in c.asks:
             region.get_by_label(c.days_question, exact=True).fill(str(entry["days_ago"]))
@@ -221,7 +221,7 @@ def test_errors_are_summarised_with_links_to_their_fields(browser, base):
     first.click()
     assert page.evaluate("document.activeElement.id") == target.lstrip("#")
     page.goto(base + "/")
-    for c in asked(RULES, red_flags=True):
+    for c in asked_conditions(RULES, red_flags=True):
         yes_no(page, c.question, False)
     page.get_by_role("button", name="Continue").click()
     page.get_by_label(RULES.conditions["recent_injury"].question, exact=True).check()

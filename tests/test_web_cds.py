@@ -154,3 +154,15 @@ def test_a_jwt_is_verified_against_the_jwks(tmp_path):
         forged = jwt.encode({"iss": "x", "aud": base + SERVICE, "exp": int(time.time()) + 60},
                             other, algorithm="ES384", headers={"kid": "ehr-1"})
         assert call(base, {}, authorization=f"Bearer {forged}").status_code == 401
+
+
+def test_unmapped_chart_text_is_never_live_markdown(base):
+    from markdown_it import MarkdownIt
+
+    hostile = "[click](javascript:alert(1)) ![x](http://evil/x.png) <script>alert(1)</script>"
+    cards = call(base, {"conditions": bundle(condition(ICD10, "Q99.9", text=hostile))}).json()["cards"]
+    unread = [c for c in cards if "cannot read" in c["summary"]]
+    assert unread and "alert(1)" in unread[0]["detail"]
+    tokens = MarkdownIt("commonmark").parse(unread[0]["detail"])
+    kinds = {t.type for t in tokens} | {c.type for t in tokens for c in (t.children or [])}
+    assert not kinds & {"link_open", "image", "html_inline", "html_block"}, kinds

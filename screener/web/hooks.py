@@ -19,6 +19,7 @@ from screener.errors import InputError, describe_invalid
 from screener.fhir.cds import cards as decision_cards
 from screener.fhir.questionnaire import canonical_url, ruleset_url
 from screener.parse import intake_from_data
+from screener.render.escape import markdown_text
 from screener.rules import RuleSet
 from screener.web.api import rules_of, screened
 from screener.web.body import read_json
@@ -123,7 +124,7 @@ def service_cards(rules: RuleSet, request: CDSRequest, checklist_url: str) -> li
         if answers is not None or assessment.decision != "proceed":
             out += decision_cards(assessment, rules)["cards"]
     if chart.unmapped:
-        names = "\n".join(f"- {name}" for name in chart.unmapped)
+        names = "\n".join(f"- {markdown_text(name)}" for name in chart.unmapped)  # chart text is input
         out.append(_card(rules, f"{len(chart.unmapped)} chart entries the leg massage screener "
                                 "cannot read: check them yourself.", "warning",
                          "These chart entries map to no condition of the rule set, so they "

@@ -58,7 +58,8 @@ def _condition(code: str, rules: int, partners: list[str]) -> dict:
     for r in range(rules):
         rule = {"id": f"{code.replace('_', '-')}.r{r}", "decision": "adjust",
                 "actions": [{"kind": "cap", "max": "light"}],
-                "reason": "A generated rule.", "sources": ["engine_bounds.py"],
+                "reason": "A generated rule.",
+                "sources": [{"cite": "seed-002", "section": "generated"}],
                 "cases": {"fires": [], "does_not_fire": [{"intake": {"conditions": []}}]}}
         if partners:
             rule["with"] = [{"code": p} for p in partners]

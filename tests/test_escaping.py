@@ -27,17 +27,18 @@ HOSTILE = ("<script>alert(1)</script> [x](javascript:alert(1)) ![i](http://evil.
            "<img src=x onerror=alert(1)> <http://evil.test> <a href=\"javascript:x\">a</a> "
            "[bold]rich[/bold] *em* `code` &lt;b&gt; | cell | # head")
 # Fields of a rule file whose text reaches an output (or the Questionnaire and schema).
+# Citations' sections and the bibliography's titles, authors, publishers and references
+# reach every output that names a source.
 TEXT_KEYS = {"title", "question", "reason", "referral", "message", "description",
-             "days_question"}
+             "days_question", "section", "author", "publisher", "reference"}
+# (a seed's publisher stays "unknown": the bibliography refuses any other)
 LIVE_MARKDOWN = {"html_block", "html_inline", "image", "link_open"}
 
 
 def _poison(value: Any, key: str | None = None) -> Any:
     """Every text of a parsed rule file, hostile text first (codes and ids untouched)."""
-    if key in TEXT_KEYS and isinstance(value, str):
+    if key in TEXT_KEYS and isinstance(value, str) and value != "unknown":
         return f"{HOSTILE} {value}"
-    if key == "sources":
-        return [f"{HOSTILE} {s}" for s in value]
     if key == "flags" and isinstance(value, dict):  # flag code -> its question
         return {flag: f"{HOSTILE} {question}" for flag, question in value.items()}
     if isinstance(value, dict):

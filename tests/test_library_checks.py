@@ -20,7 +20,8 @@ TATTOO = {
     "rules": [{
         "id": "tattoo.refer", "decision": "refer",
         "referral": "Ask the tattoo artist or a pharmacist before any massage on the legs.",
-        "reason": "A fresh tattoo is an open wound.", "sources": ["test rule"],
+        "reason": "A fresh tattoo is an open wound.",
+        "sources": [{"cite": "mayo-massage", "section": "test rule"}],
         "cases": {"fires": [{"intake": {"conditions": [{"code": "fresh_tattoo"}]},
                              "expect": {"decision": "refer"}}],
                   "does_not_fire": [{"intake": {"conditions": []}}]}}],

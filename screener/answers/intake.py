@@ -59,7 +59,7 @@ class ConditionReport(BaseModel):
         "file lists them), e.g. 'fracture' for recent_injury.",
     )
     flags_no: list[str] = Field(
-        default_factory=list,
+        default_factory=list, json_schema_extra={"uniqueItems": True},
         description="Follow-up answers of this condition that were 'no'. A follow-up in "
         "neither list was not answered and is read cautiously (see 'assumptions').",
     )

@@ -57,6 +57,8 @@ def random_intake(rng: random.Random) -> dict:
         flags = [f for f in c.flags if rng.random() < 0.1]
         if flags:
             entry["flags"] = flags
+        if len(flags) < len(c.flags):  # every follow-up answered: the rest were "no"
+            entry["flags_no"] = [f for f in c.flags if f not in flags]
         conditions.append(entry)
     return {"conditions": conditions, "goal": rng.choice(GOALS),
             "preferred_pressure": rng.choice(PRESSURES[1:]), "minutes": rng.randint(5, 60)}

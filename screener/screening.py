@@ -8,7 +8,7 @@ from screener.routine.adjust import adjust_routine
 from screener.decision.assessment import Assessment, RulesetInfo
 from screener.engine.session import Match, engine_for, match_key
 from screener.errors import EngineError, InputError, describe_invalid
-from screener.engine.facts import build_facts
+from screener.engine.facts import assumptions, build_facts
 from screener.decision.findings import build_findings, combine
 from screener.answers.intake import Intake
 from screener.engine.reference import reference_matches
@@ -28,7 +28,7 @@ def screen(intake: Intake, rules: RuleSet | None = None) -> Assessment:
         raise TypeError("screen() takes an Intake: use Intake.model_validate(data) first")
     if intake.checked_by() is not rules:
         _check_against(intake, rules)
-    facts = build_facts(intake)
+    facts = build_facts(intake, rules)
     matches = engine_for(rules).run(facts)
     cross_check(matches, reference_matches(rules, intake, facts))
     findings = build_findings(rules, intake, matches)
@@ -44,6 +44,7 @@ def screen(intake: Intake, rules: RuleSet | None = None) -> Assessment:
         avoid=combined.avoid,
         referral=combined.referral,
         routine=routine,
+        assumptions=assumptions(intake, rules),
         ruleset=RulesetInfo(name=rules.name, version=rules.version, digest=rules.digest),
     )
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from strategies import as_v11
+
 from screener import Assessment, Intake, screen
 
 SAMPLES: dict[str, dict[str, Any]] = {
@@ -24,4 +26,5 @@ SAMPLES: dict[str, dict[str, Any]] = {
 
 
 def sample(name: str) -> Assessment:
-    return screen(Intake.model_validate(SAMPLES[name]))
+    """Screened as written for v1.1: a follow-up not listed as yes was answered no."""
+    return screen(Intake.model_validate(as_v11(SAMPLES[name])))

@@ -58,3 +58,15 @@ def intake_st(draw: Any, max_conditions: int = 5, condition: Any = None) -> dict
         "minutes": draw(st.integers(5, 60)),
         "machines": draw(st.booleans()),
     }
+
+
+def as_v11(data: dict[str, Any]) -> dict[str, Any]:
+    """An intake written for v1.1, with its meaning kept (contract v1.2): every follow-up
+    of a reported condition not listed as yes was a "no"."""
+    out = dict(data)
+    out["conditions"] = [
+        {**c, "flags_no": [f for f in RULES.conditions[c["code"]].flags
+                           if f not in c.get("flags", [])]}
+        if "flags_no" not in c and RULES.conditions[c["code"]].flags else c
+        for c in data.get("conditions", [])]
+    return out

@@ -18,3 +18,20 @@ def test_docs_name_every_rule_and_source():
             assert shown in text
     for key, source in rules.bibliography.items():
         assert f'<a id="source-{key}"></a>**{source.title}**' in text
+
+
+def test_the_interaction_table_is_up_to_date_and_lists_every_condition():
+    from screener.docs import interactions
+
+    rules = default_rules()
+    text = interactions.DOCS_FILE.read_text(encoding="utf-8")
+    assert text == interactions.generate(rules), (
+        "docs/interactions.md is stale: run 'python -m screener.docs'")
+    for variant in interactions.variants(rules):
+        assert f"| {variant.name} |" in text
+
+
+def test_the_interaction_table_marks_a_pair_stricter_than_either_alone():
+    """A knee flare refers alone, a long journey proceeds: together a possible clot."""
+    text = (DOCS_FILE.parent / "interactions.md").read_text(encoding="utf-8")
+    assert "| arthritis (flare) + long_journey | U | `clot.urgent-sign-with-risk-factor` |" in text

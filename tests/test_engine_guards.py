@@ -36,9 +36,17 @@ def test_the_colliding_names_really_collide():
     assert property_hash(f"flag_{COLLIDING[0]}") == property_hash(f"flag_{COLLIDING[1]}")
 
 
+def _add_flags(d: dict, flags: list[str]) -> None:
+    """New follow-ups, each with the cautious reading every follow-up must state."""
+    d["flags"].update({f: "?" for f in flags})
+    d["unanswered"].update({f: {"read_as": "yes", "because": "test",  # one object each:
+                                "sources": [{"cite": "nhs-sciatica"}]}  # YAML anchors refused
+                            for f in flags})
+
+
 def test_flag_names_that_collide_in_the_engine_are_refused(tmp_path):
     copy = _copy(tmp_path)
-    _edit(copy / "sciatica.yaml", lambda d: d["flags"].update({c: "?" for c in COLLIDING}))
+    _edit(copy / "sciatica.yaml", lambda d: _add_flags(d, COLLIDING))
     with pytest.raises(RulesError, match=r"sciatica\.yaml: .*hashes collide"):
         load_rules(copy)
 
@@ -46,7 +54,7 @@ def test_flag_names_that_collide_in_the_engine_are_refused(tmp_path):
 def test_more_flags_than_a_fact_can_hold_are_refused(tmp_path):
     copy = _copy(tmp_path)
     _edit(copy / "sciatica.yaml",
-          lambda d: d["flags"].update({f"f{i}": "?" for i in range(260)}))
+          lambda d: _add_flags(d, [f"f{i}" for i in range(260)]))
     with pytest.raises(RulesError, match=r"sciatica\.yaml: 261 flags: the engine holds at most"):
         load_rules(copy)
 
@@ -140,7 +148,8 @@ def test_a_condition_at_the_flag_bound_still_fires_on_its_last_flag(tmp_path):
     copy = _copy(tmp_path)
 
     def widen(d):
-        d["flags"] = {**{f"f{i}": "?" for i in range(most - 1)}, "weakness": "?"}
+        d["flags"] = {"weakness": d["flags"]["weakness"]}
+        _add_flags(d, [f"f{i}" for i in range(most - 1)])
 
     _edit(copy / "sciatica.yaml", widen)
     custom = load_rules(copy)

@@ -17,6 +17,8 @@ TATTOO = {
     "question": "Is there a tattoo on the legs made in the last two weeks?",
     "class": "local", "group": "skin", "asks": ["sites"],
     "flags": {"weeping": "Is it still weeping?"},
+    "unanswered": {"weeping": {"read_as": "yes", "because": "A weeping tattoo is an open wound.",
+                               "sources": [{"cite": "mayo-massage"}]}},
     "rules": [{
         "id": "tattoo.refer", "decision": "refer",
         "referral": "Ask the tattoo artist or a pharmacist before any massage on the legs.",
@@ -52,6 +54,8 @@ def test_a_flag_the_screening_rules_do_not_know_is_an_error(tmp_path: Path):
     wound = folder / "open_wound.yaml"
     data = yaml.safe_load(wound.read_text())
     data["flags"]["deep"] = "Is it deep?"
+    data["unanswered"]["deep"] = {"read_as": "yes", "because": "test",
+                                  "sources": [{"cite": "mayo-massage"}]}
     wound.write_text(yaml.safe_dump(data, sort_keys=False))
     other = load_rules(folder)
     intake = Intake.model_validate({"conditions": [{"code": "open_wound", "flags": ["deep"]}]},

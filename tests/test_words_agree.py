@@ -45,7 +45,8 @@ def test_no_step_describes_a_technique_avoided_where_it_works(data):
 
 def test_a_varicose_calf_gets_only_light_gliding_strokes():
     data = {"conditions": [{"code": "varicose_veins", "severity": "mild",
-                            "sites": [{"area": "calf", "side": "right"}]}]}
+                            "sites": [{"area": "calf", "side": "right"}],
+                            "flags_no": ["hot_hard_tender"]}]}
     a = screen(Intake.model_validate(data, context={"rules": RULES}), RULES)
     on_calf = [s for s in a.routine.steps if any(
         (x.area, x.side) == ("calf", "right") for x in s.sites)]

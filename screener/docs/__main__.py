@@ -1,21 +1,23 @@
-"""``python -m screener.docs``: rewrite docs/rules.md and docs/architecture.md from the
-rule files and the package's source; ``--check`` only says which is stale (exit 1)."""
+"""``python -m screener.docs``: rewrite docs/rules.md, docs/interactions.md and
+docs/architecture.md from the rule files and the package's source; ``--check`` only says
+which is stale (exit 1)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from screener.docs import architecture, rules
+from screener.docs import architecture, interactions, rules
 from screener.loading import default_rules
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Write docs/rules.md and docs/architecture.md.")
+    parser = argparse.ArgumentParser(description="Write docs/rules.md, docs/interactions.md and docs/architecture.md.")
     parser.add_argument("--check", action="store_true", help="fail if a generated doc is stale")
     args = parser.parse_args(argv)
     stale = 0
     for file, text in ((rules.DOCS_FILE, rules.generate(default_rules())),
+                       (interactions.DOCS_FILE, interactions.generate(default_rules())),
                        (architecture.DOCS_FILE, architecture.generate())):
         if not args.check:
             file.write_text(text, encoding="utf-8")

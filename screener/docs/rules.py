@@ -27,12 +27,14 @@ def describe_test(test: Test) -> list[str]:
         parts.append(f"{test.days_ago_at_most} days ago or less (unanswered counts as today)")
     if test.days_ago_more_than is not None:
         parts.append(f"more than {test.days_ago_more_than} days ago")
-    parts += [f"'{f}' answered yes" for f in test.flags]
-    parts += [f"'{f}' not answered yes" for f in test.flags_not]
+    parts += [f"'{f}' answered yes (or read as yes)" for f in test.flags]
+    parts += [f"'{f}' not answered or read as yes" for f in test.flags_not]
     if test.areas:
         parts.append("on the " + " or ".join(test.areas))
     if test.both_legs:
         parts.append("on both legs (no sites given counts as both)")
+    if test.one_leg:
+        parts.append("on one leg only")
     return parts
 
 
@@ -127,12 +129,10 @@ def generate(rules: RuleSet) -> str:
         if "days_ago" in c.asks:
             lines += [f"**When.** {c.days_question}", ""]
         if c.flags:
-            lines += [f"- `{f}`: {q}" for f, q in c.flags.items()] + [""]
-        if c.member_of:
-            lines += ["**Counts in.** " + "; ".join(
-                f"[{rules.groups[m.group].title}](#group-{m.group})"
-                + (f" ({', '.join(describe_test(m.when))})" if describe_test(m.when) else "")
-                for m in c.member_of), ""]
+            lines += [f"- `{f}`: {q} *Unanswered, read as {c.unanswered[f].read_as}*: "
+                      f"{c.unanswered[f].because} ({cite_markdown(rules, c.unanswered[f].sources)})"
+                      for f, q in c.flags.items()] + [""]
+        lines += counts_in(rules, c)
         for rule in c.rules:
             lines += rule_section(rules, c, rule)
     lines += group_sections(rules)
@@ -140,21 +140,35 @@ def generate(rules: RuleSet) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def describe_member(condition: Condition, membership: Membership) -> str:
+def counts_in(rules: RuleSet, owner: Owner) -> list[str]:
+    """The groups a condition or group counts in, and when."""
+    if not owner.member_of:
+        return []
+    return ["**Counts in.** " + "; ".join(
+        f"[{rules.groups[m.group].title}](#group-{m.group})"
+        + (f" ({', '.join(describe_test(m.when))})" if describe_test(m.when) else "")
+        for m in owner.member_of), ""]
+
+
+def describe_member(member: Owner, membership: Membership) -> str:
     when = describe_test(membership.when)
-    return f"[{condition.title}](#{condition.code})" + (f": {', '.join(when)}" if when else "")
+    anchor = f"group-{member.code}" if member.is_group else member.code
+    return f"[{member.title}](#{anchor})" + (f": {', '.join(when)}" if when else "")
 
 
 def group_sections(rules: RuleSet) -> list[str]:
     """Each group of answers: what it means, its members (and when they count), and the
     rules that fire on any member."""
-    lines = ["# Groups of answers", "",
+    lines = ["# Groups of answers: signs at places", "",
              "Rules can fire on any member of a group. A condition joins a group in its own "
-             "file (`member_of`), so a new member is one edit there.", ""]
+             "file (`member_of`), so a new member is one edit there; a group can count in "
+             "another on some areas (an inflamed calf is a clot sign), so a new way of "
+             "reporting a sign joins every rule about it.", ""]
     for g in sorted(rules.groups.values(), key=lambda g: g.code):
         lines += [f'<a id="group-{g.code}"></a>', f"## {g.title} (`{g.code}`)", "",
                   g.description.strip(), "", "**Members.**", ""]
         lines += [f"- {describe_member(c, m)}" for c, m in rules.members[g.code]]
+        lines += [""] + counts_in(rules, g)
         used = [r.id for _, r in rules.rules if any(j.group == g.code for j in r.with_)]
         lines += ["", "**Sources.** " + cite_markdown(rules, g.sources), ""]
         if used:

@@ -5,7 +5,9 @@ scalar field: ``area_calf: 1`` for an area a condition covers on either leg,
 ``at_left_calf: 1`` and ``side_left: 1`` for where exactly (same-leg joins),
 ``flag_fracture: 1`` for a follow-up answered yes. Unanswered follow-ups take their most
 cautious value, so a missing answer can only make the outcome stricter: an unanswered
-severity counts as severe, an unanswered ``days_ago`` as today.
+severity counts as severe, an unanswered ``days_ago`` as today, an unanswered flag as the
+reading its rule file chose (``unanswered:``; "yes" for a warning sign). ``assumptions``
+lists every such reading, for the result to show.
 
 Group facts (``t: group``) are not built here from the intake: the engine derives them
 (forward chaining) when a member's test holds, with ``group_fact``; the plain reading in
@@ -17,7 +19,8 @@ from __future__ import annotations
 from typing import Any
 
 from screener.answers.intake import ConditionReport, Intake
-from screener.vocabulary import AREAS, PRESSURE_RANK, SEVERITY_RANK, SIDES
+from screener.rules import Condition, RuleSet, bundled_rules
+from screener.vocabulary import AREAS, PRESSURE_RANK, SEVERITIES, SEVERITY_RANK, SIDES
 
 Fact = dict[str, Any]
 WORST_SEVERITY = max(SEVERITY_RANK.values())
@@ -70,7 +73,35 @@ def clearance_counts(report: ConditionReport) -> bool:
     return given <= CLEARANCE_DAYS and not began_after
 
 
-def condition_fact(index: int, report: ConditionReport) -> Fact:
+def flags_read(report: ConditionReport, condition: Condition) -> list[str]:
+    """The follow-ups read as "yes": those answered yes, and those left unanswered whose
+    cautious reading is yes."""
+    answered = {*report.flags, *report.flags_no}
+    return [*report.flags, *sorted(condition.cautious_yes() - answered)]
+
+
+def assumptions(intake: Intake, rules: RuleSet) -> list[dict[str, str]]:
+    """Every unanswered follow-up of a reported condition and every default the result
+    rests on, in rule-set order (contract v1.2 ``assumptions``)."""
+    out = []
+    for report in sorted(intake.conditions, key=lambda r: rules.order[r.code]):
+        condition = rules.conditions[report.code]
+        answered = {*report.flags, *report.flags_no}
+        read = [(flag, condition.unanswered[flag].read_as)
+                for flag in condition.flags if flag not in answered]
+        if "severity" in condition.asks and report.severity is None:
+            read.append(("severity", SEVERITIES[WORST_SEVERITY - 1]))
+        if "days_ago" in condition.asks and report.days_ago is None:
+            read.append(("days_ago", "today"))
+        if {"sites", "sides"} & set(condition.asks) and not report.sites:
+            read.append(("sites", "both legs"))
+        if report.cleared and report.cleared_days_ago is None:
+            read.append(("cleared_days_ago", "current"))
+        out += [{"code": report.code, "follow_up": f, "read_as": r} for f, r in read]
+    return out
+
+
+def condition_fact(index: int, report: ConditionReport, condition: Condition) -> Fact:
     """One fact per reported condition. ``n`` (its position in the intake) makes every
     fact distinct: durable_rules refuses a fact identical to one it has already seen."""
     fact: Fact = {
@@ -82,23 +113,27 @@ def condition_fact(index: int, report: ConditionReport) -> Fact:
         "days_ago": report.days_ago if report.days_ago is not None else 0,
     }
     _places(fact, report.covered())
-    for flag in report.flags:
+    for flag in flags_read(report, condition):
         fact[flag_field(flag)] = 1
     return fact
 
 
 def group_fact(group: str, member: Fact, areas: list[str]) -> Fact:
-    """The fact that a reported condition counts in a group: on the member's sites, only
-    those on ``areas`` when given. (``code``, ``n``) is unique: a condition joins a group
-    through one membership at most."""
-    fact: Fact = {"t": "group", "n": member["n"], "code": group, "src": member["code"]}
+    """The fact that a reported condition counts in a group, directly or through a group
+    it counts in (``member`` is then that group's fact): on the member's sites, only
+    those on ``areas`` when given. (``code``, ``n``) is unique: a condition reaches a group
+    through one chain of memberships at most (checked when the rules load)."""
+    fact: Fact = {"t": "group", "n": member["n"], "code": group,
+                  "src": member.get("src", member["code"])}
     _places(fact, [place for place, at in _AT
                    if at in member and (not areas or place[0] in areas)])
     return fact
 
 
-def build_facts(intake: Intake) -> list[Fact]:
-    """The session's facts: the wished-for session, then one per reported condition."""
+def build_facts(intake: Intake, rules: RuleSet | None = None) -> list[Fact]:
+    """The session's facts: the wished-for session, then one per reported condition
+    (read with ``rules``' cautious readings; default: those that validated the intake)."""
+    rules = rules or intake.checked_by() or bundled_rules()
     session: Fact = {
         "t": "session",
         "n": -1,
@@ -106,4 +141,5 @@ def build_facts(intake: Intake) -> list[Fact]:
         "pressure": PRESSURE_RANK[intake.preferred_pressure],
         "minutes": intake.minutes,
     }
-    return [session, *(condition_fact(i, r) for i, r in enumerate(intake.conditions))]
+    return [session, *(condition_fact(i, r, rules.conditions[r.code])
+                       for i, r in enumerate(intake.conditions))]

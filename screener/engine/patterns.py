@@ -82,6 +82,10 @@ def compile_test(kind: str, code: str, test: Test, side: str | None = None) -> P
     terms.extend({"$nex": {flag_field(flag): 1}} for flag in test.flags_not)
     if test.both_legs:
         terms += [{side_field(s): 1} for s in SIDES]
+    if test.one_leg:
+        left, right = (side_field(s) for s in SIDES)
+        terms.append({"$or": [{"$and": [{left: 1}, {"$nex": {right: 1}}]},
+                              {"$and": [{right: 1}, {"$nex": {left: 1}}]}]})
     if side:
         terms.append({side_field(side): 1})
     if test.areas:
@@ -101,7 +105,8 @@ class Compiled:
     firing means.
 
     ``rule_id`` for a rule of the files (a same-leg rule compiles to one per leg);
-    ``member`` (group, areas) for the rule that derives a group fact from a condition.
+    ``member`` (group, areas) for the rule that derives a group fact from a condition's
+    fact, or from the fact of a group that counts in it.
     """
 
     name: str
@@ -157,12 +162,12 @@ def compile_rule(rules: RuleSet, owner: Owner, rule: Rule) -> list[Compiled]:
     return out
 
 
-def compile_member(rules: RuleSet, group: str, condition_code: str,
+def compile_member(rules: RuleSet, group: str, member: Owner,
                    membership: Membership) -> Compiled:
     return Compiled(
-        f"$member:{group}:{condition_code}",
-        {PRIMARY: compile_test("condition", condition_code, membership.when)},
-        rules.file(condition_code),
+        f"$member:{group}:{member.code}",
+        {PRIMARY: compile_test(_kind(member), member.code, membership.when)},
+        rules.file(member.code),
         member=(group, list(membership.when.areas)),
     )
 
@@ -170,8 +175,8 @@ def compile_member(rules: RuleSet, group: str, condition_code: str,
 def compile_rules(rules: RuleSet) -> Definition:
     definition = Definition()
     for group, members in rules.members.items():
-        for condition, membership in members:
-            definition.add(compile_member(rules, group, condition.code, membership))
+        for member, membership in members:
+            definition.add(compile_member(rules, group, member, membership))
     for owner, rule in rules.rules:
         for compiled in compile_rule(rules, owner, rule):
             definition.add(compiled)

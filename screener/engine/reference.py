@@ -36,6 +36,8 @@ def unmet(test: Test, fact: Fact, side: str | None = None) -> list[str]:
     out += [f"'{flag}' answered yes" for flag in test.flags_not if fact.get(flag_field(flag))]
     if test.both_legs and not all(fact.get(side_field(s)) for s in SIDES):
         out.append("not on both legs")
+    if test.one_leg and sum(bool(fact.get(side_field(s))) for s in SIDES) != 1:
+        out.append("not on one leg only")
     if side and not fact.get(side_field(side)):
         out.append(f"not on the {side} leg")
     if test.areas:
@@ -51,12 +53,12 @@ class Facts:
 
     def __init__(self, rules: RuleSet, intake: Intake, facts: list[Fact] | None = None):
         self.by_code: dict[str, Fact] = {
-            f["code"]: f for f in facts or build_facts(intake) if f["t"] == "condition"}
+            f["code"]: f for f in facts or build_facts(intake, rules) if f["t"] == "condition"}
         self.groups: dict[str, list[Fact]] = {}
-        for group, members in rules.members.items():
-            derived = [group_fact(group, self.by_code[c.code], m.when.areas)
-                       for c, m in members
-                       if c.code in self.by_code and not unmet(m.when, self.by_code[c.code])]
+        for group in rules.derivation_order:  # a group after the groups that count in it
+            derived = [group_fact(group, fact, m.when.areas)
+                       for member, m in rules.members[group]
+                       for fact in self.of(member.code) if not unmet(m.when, fact)]
             if derived:
                 self.groups[group] = derived
 

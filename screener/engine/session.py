@@ -106,7 +106,8 @@ class Engine:
         self._matches: list[Match] = []
         self._errors: list[str] = []
         self._session_seen = False
-        self._derived: set[tuple[str, int]] = set()  # group facts asserted this session
+        # group facts asserted this session, whole, by (group, condition index)
+        self._derived: dict[tuple[str, int], Fact] = {}
         self._facts: dict[int, Fact] = {}
         self._fields = rules.definition.fields
         self.last_session = ""
@@ -139,10 +140,14 @@ class Engine:
         group, areas = compiled.member  # type: ignore[misc]
 
         def assert_group(c: Any) -> None:
-            n, sid = c._m[PRIMARY]["n"], c._m[PRIMARY]["sid"]
+            source = c._m[PRIMARY]
+            n, sid = source["n"], source["sid"]
             if (group, n) not in self._derived:  # an '$or' can fire it twice
-                self._derived.add((group, n))
-                derived = group_fact(group, self._facts[n], areas)
+                # the whole fact it derives from: the condition's, or the group fact
+                # (kept whole here, since the engine is sent only the fields it reads)
+                member = self._derived.get((source["code"], n)) if source["t"] == "group" \
+                    else self._facts[n]
+                derived = self._derived[(group, n)] = group_fact(group, member, areas)
                 c.assert_fact({**self._sent(derived), "sid": sid})
 
         return self._guarded(compiled.name, assert_group)
@@ -159,7 +164,7 @@ class Engine:
         with self._lock:
             sid = self.last_session = str(next(self._ids))
             self._matches, self._errors, self._session_seen = [], [], False
-            self._derived = set()
+            self._derived = {}
             self._facts = {f["n"]: f for f in facts}  # whole facts, for deriving group facts
             try:
                 state = self._host.assert_facts(

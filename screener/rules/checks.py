@@ -16,23 +16,28 @@ if TYPE_CHECKING:
 def check_references(rules: RuleSet) -> None:
     """Names that point elsewhere must exist, rule ids must be unique, every rule must be
     able to fire, and group rules may act only on sites they can name."""
-    for condition in rules.conditions.values():
+    for owner in [*rules.conditions.values(), *rules.groups.values()]:
         seen_groups: set[str] = set()
-        for membership in condition.member_of:
-            where = dict(file=rules.file(condition.code))
+        for membership in owner.member_of:
+            where = dict(file=rules.file(owner.code))
             if membership.group not in rules.groups:
                 raise RulesError(f"member_of: unknown group {membership.group!r}", **where)
             if membership.group in seen_groups:
                 raise RulesError(f"member_of: group {membership.group!r} listed twice", **where)
             seen_groups.add(membership.group)
+            if owner.is_group and membership.when.answers():
+                raise RulesError(f"member_of {membership.group}: a group can count in another "
+                                 "only by areas and legs (not "
+                                 f"{', '.join(sorted(membership.when.answers()))})", **where)
             for flag in [*membership.when.flags, *membership.when.flags_not]:
-                if flag not in condition.flags:
+                if flag not in owner.flags:
                     raise RulesError(f"member_of {membership.group}: unknown flag {flag!r}: it "
                                      "can never count", **where)
-            never = _never(condition, membership.when)
+            never = _never(owner, membership.when)
             if never:
                 raise RulesError(f"member_of {membership.group}: {never}: it can never count",
                                  **where)
+    _check_chains(rules)
     _check_citations(rules)
     for group in rules.groups.values():
         if not rules.members[group.code]:
@@ -78,6 +83,25 @@ def check_references(rules: RuleSet) -> None:
                      "'where: everywhere'")
 
 
+def _check_chains(rules: RuleSet) -> None:
+    """Groups that count in groups form no cycle, and a condition reaches a group by one
+    path only: its group fact covers the places of exactly one chain of memberships."""
+    left = sorted(set(rules.groups) - set(rules.derivation_order))
+    if left:
+        raise RulesError(f"member_of: groups count in each other in a circle ({', '.join(left)})",
+                         file=rules.file(left[0]))
+    for condition in rules.conditions.values():
+        paths: dict[str, list[str]] = {}
+        frontier = [(m.group, [condition.code, m.group]) for m in condition.member_of]
+        while frontier:
+            group, path = frontier.pop()
+            if group in paths:
+                raise RulesError(f"reaches group {group!r} twice ({' > '.join(paths[group])}; "
+                                 f"{' > '.join(path)}): keep one", file=rules.file(condition.code))
+            paths[group] = path
+            frontier += [(m.group, [*path, m.group]) for m in rules.groups[group].member_of]
+
+
 def _never(owner: Owner, test: Test) -> str | None:
     """Why a test can never hold for this condition or group, or None."""
     low, high = test.days_ago_more_than, test.days_ago_at_most
@@ -95,6 +119,7 @@ def _check_citations(rules: RuleSet) -> None:
     """Every source a rule or group cites must be an entry of the bibliography."""
     for owner in [*rules.conditions.values(), *rules.groups.values()]:
         cited = [(None, c) for c in getattr(owner, "sources", [])]
+        cited += [(None, c) for u in getattr(owner, "unanswered", {}).values() for c in u.sources]
         cited += [(rule.id, c) for rule in owner.rules for c in rule.sources]
         for rule, citation in cited:
             if citation.cite not in rules.bibliography:

@@ -45,11 +45,19 @@ class Test(BaseModel):
     )
     areas: list[Area] = Field(default_factory=list, description="Any of them reported.")
     both_legs: bool = Field(default=False, description="Reported on both legs (no sites: both).")
+    one_leg: bool = Field(default=False, description="Reported on one leg only.")
+
+    @model_validator(mode="after")
+    def _legs(self) -> Test:
+        if self.both_legs and self.one_leg:
+            raise ValueError("'both_legs' and 'one_leg' can never both hold")
+        return self
 
     def answers(self) -> set[str]:
-        """The follow-ups this test reads beyond areas (a group fact carries none of them)."""
+        """The follow-ups this test reads beyond areas and legs (a group fact carries none
+        of them)."""
         return {name for name in ("cleared", "severity_at_least", "days_ago_at_most",
-                                  "days_ago_more_than", "flags", "flags_not", "both_legs")
+                                  "days_ago_more_than", "flags", "flags_not")
                 if getattr(self, name) not in (None, [], False)}
 
 
@@ -74,8 +82,10 @@ class JoinTest(Test):
 
 
 class Membership(BaseModel):
-    """A condition counts as a member of a group when its test holds; the group's fact
-    covers only the member's sites on ``when.areas`` (when given)."""
+    """A condition (or a group) counts as a member of a group when its test holds; the
+    group's fact covers only the member's sites on ``when.areas`` (when given). A group's
+    own membership (a sign that is also another sign, at some places) may test only
+    areas and legs: a group fact carries nothing else."""
 
     model_config = _STRICT
 
@@ -149,6 +159,18 @@ class Citation(BaseModel):
     section: str | None = Field(default=None, min_length=1)
 
 
+class Unanswered(BaseModel):
+    """How a follow-up left unanswered is read: its cautious answer, chosen by a
+    clinician ("yes" for a warning sign, "no" for a reassurance), why, and on whose
+    authority. The result lists every such reading under "Read cautiously"."""
+
+    model_config = _STRICT
+
+    read_as: Literal["yes", "no"]
+    because: str = Field(min_length=1)
+    sources: list[Citation] = Field(min_length=1)
+
+
 class Rule(BaseModel):
     """One rule: when it fires, what it decides and does, why, and on whose authority."""
 
@@ -219,6 +241,11 @@ class Condition(BaseModel):
     flags: dict[str, str] = Field(
         default_factory=dict, description="Follow-up yes/no questions, by flag code."
     )
+    unanswered: dict[str, Unanswered] = Field(
+        default_factory=dict,
+        description="Each follow-up's cautious reading when it was not answered (every flag "
+        "has one).",
+    )
     member_of: list[Membership] = Field(
         default_factory=list, description="Groups this condition counts in (groups/*.yaml)."
     )
@@ -240,6 +267,22 @@ class Condition(BaseModel):
                 raise ValueError(f"flag {flag[:40]!r} is not a lower_snake_case code")
         return flags
 
+    @model_validator(mode="after")
+    def _every_flag_read_cautiously(self) -> Condition:
+        """An unanswered follow-up must never fall back on a silent default: each one
+        states its cautious reading, and a reading names a follow-up that exists."""
+        missing = sorted(set(self.flags) - set(self.unanswered))
+        if missing:
+            raise ValueError(f"unanswered: follow-up {missing[0]!r} has no cautious reading")
+        extra = sorted(set(self.unanswered) - set(self.flags))
+        if extra:
+            raise ValueError(f"unanswered: {extra[0]!r} is not a follow-up of this condition")
+        return self
+
+    def cautious_yes(self) -> frozenset[str]:
+        """The follow-ups an unanswered answer reads as "yes" (warning signs)."""
+        return frozenset(f for f, u in self.unanswered.items() if u.read_as == "yes")
+
 
 class Group(BaseModel):
     """A named group of answers (``groups/<code>.yaml``): conditions join it through their
@@ -251,6 +294,10 @@ class Group(BaseModel):
     title: str
     description: str
     sources: list[Citation] = Field(min_length=1)
+    member_of: list[Membership] = Field(
+        default_factory=list,
+        description="Groups every member of this one also counts in, on the given areas "
+        "(an inflamed calf is a clot sign): a chain the engine derives forward.")
     rules: list[Rule] = Field(default_factory=list)
 
     is_group: ClassVar[bool] = True

@@ -33,11 +33,16 @@ class RuleSet:
         # condition code -> its place in the rule set (files order): lists of conditions in
         # an assessment follow it, never the order the answers came in
         self.order = {c: i for i, c in enumerate(sorted(conditions, key=files.__getitem__))}
-        # group -> its member conditions with the test that makes them count
-        self.members: dict[str, list[tuple[Condition, Membership]]] = {g: [] for g in groups}
-        for condition in sorted(conditions.values(), key=lambda c: files[c.code]):
-            for membership in condition.member_of:
-                self.members.setdefault(membership.group, []).append((condition, membership))
+        # group -> its members (conditions, and groups whose every member also counts in
+        # it) with the test that makes them count
+        self.members: dict[str, list[tuple[Owner, Membership]]] = {g: [] for g in groups}
+        for owner in sorted([*conditions.values(), *groups.values()],
+                            key=lambda o: files[o.code]):
+            for membership in owner.member_of:
+                self.members.setdefault(membership.group, []).append((owner, membership))
+        # groups in the order their facts can be derived: a group after every group that
+        # is a member of it (a cycle leaves groups out; the checks refuse it)
+        self.derivation_order = _derivation_order(groups, self.members)
         # Stable rule order: red flags first, then reasoning across answers (groups),
         # then by file name, then as written.
         owners: list[Owner] = [*conditions.values(), *groups.values()]
@@ -62,6 +67,20 @@ class RuleSet:
 
     def __repr__(self) -> str:
         return f"<RuleSet {self.name} {self.version} {self.digest[:19]}…>"
+
+
+def _derivation_order(groups: dict[str, Group],
+                      members: dict[str, list[tuple[Owner, Membership]]]) -> list[str]:
+    order: list[str] = []
+    waiting = sorted(groups)
+    while waiting:
+        ready = [g for g in waiting
+                 if all(not m.is_group or m.code in order for m, _ in members.get(g, []))]
+        if not ready:
+            break
+        order += ready
+        waiting = [g for g in waiting if g not in ready]
+    return order
 
 
 def default_rules_path() -> Path:

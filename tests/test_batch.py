@@ -21,7 +21,8 @@ from screener.cli.batch import run_batch, split_lines
 
 LINES = [
     '{"conditions": []}',                                              # 1 proceed
-    '{"conditions": [{"code": "open_wound", "sites": [{"area": "calf", "side": "left"}]}]}',
+    '{"conditions": [{"code": "open_wound", "sites": [{"area": "calf", "side": "left"}], '
+    '"flags_no": ["infected"]}]}',  # 2 adjust
     "",                                                                # 3 blank: an error
     '{"conditions": [{"code": "dvt"}]}',                               # 4 refer
     "{not json",                                                       # 5 malformed
@@ -120,7 +121,8 @@ def test_diff_sees_an_avoided_technique_change_the_routine(tmp_path):
                                  "trigger_point, tapotement, compression, stretch]", 1))
     answers = tmp_path / "past.jsonl"
     answers.write_text('{"conditions": [{"code": "varicose_veins", "sites": '
-                       '[{"area": "calf", "side": "right"}], "severity": "mild"}], "goal": "relaxation"}\n'
+                       '[{"area": "calf", "side": "right"}], "severity": "mild", '
+                       '"flags_no": ["hot_hard_tender"]}], "goal": "relaxation"}\n'
                        '{"conditions": []}\n')
     out = run("diff", "--rules", str(old), "--rules", str(new), "--answers", str(answers),
               "--format", "json")

@@ -160,7 +160,8 @@ def test_schema_lists_every_condition_code():
 def test_explain_shows_fired_and_not_fired_rules():
     out = run("explain", "--answers", "-", stdin=json.dumps(
         {"conditions": [{"code": "recent_injury", "sites": [{"area": "ankle", "side": "left"}],
-                         "days_ago": 1, "severity": "mild"}]}))
+                         "days_ago": 1, "severity": "mild",
+                         "flags_no": ["fracture", "unknown_cause", "cannot_bear_weight"]}]}))
     assert out.returncode == 0
     assert "FIRED  injury.exclude-acute" in out.stdout
     assert "no     injury.light-after-acute: recent_injury: 1 days ago, needs more than 3" in out.stdout

@@ -15,6 +15,7 @@ from screener import Intake, screen
 from screener.fhir import assessment_resource, cds_cards
 from screener.fhir.cds import SUMMARY_LIMIT
 from screener.fhir.questionnaire import ruleset_url
+from screener.render.escape import markdown_text
 from screener.fhir.validate import problem
 
 need(has_module("fhir.resources"), FHIR_MISSING)
@@ -54,7 +55,7 @@ def test_cds_card_per_decision(decision):
         assert f"`{finding.rule}`" in card["detail"]
         assert all(source in card["detail"] for source in finding.sources)
     if assessment.referral:
-        assert assessment.referral.message in card["detail"]
+        assert markdown_text(assessment.referral.message) in card["detail"]  # as Markdown
 
     result = run("screen", "--answers", "-", "--format", "cds", stdin=json.dumps(data))
     assert result.returncode == EXIT[decision]

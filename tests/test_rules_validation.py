@@ -109,6 +109,9 @@ BROKEN = {
                             "unknown condition code 'burnt'"),
     "no source": ("burn.yaml", "burn.exclude-site",
                   lambda d: _rule(d, "burn.exclude-site").update(sources=[]), "sources"),
+    "a condition joined twice": ("open_wound.yaml", "wound.refer-with-fever",
+                                 lambda d: _rule(d, "wound.refer-with-fever")["with"].append(
+                                     {"code": "fever"}), "'fever' is joined twice"),
 }
 
 
@@ -132,6 +135,18 @@ def test_broken_rule_is_named(tmp_path, name):
     ("arthritis.yaml", lambda d: d["member_of"][0]["when"].update(flags=["flair"]),
      "unknown flag 'flair'"),
     ("open_wound.yaml", lambda d: d.update(title="\x1b[2JOpen wound"), "control character"),
+    ("arthritis.yaml", lambda d: d["unanswered"].pop("flare"),
+     "follow-up 'flare' has no cautious reading"),
+    ("arthritis.yaml", lambda d: d["unanswered"].update(
+        swollen={"read_as": "yes", "because": "x", "sources": [{"cite": "nhs-dvt"}]}),
+     "'swollen' is not a follow-up"),
+    ("arthritis.yaml", lambda d: d["unanswered"]["flare"].update(read_as="maybe"), "read_as"),
+    ("arthritis.yaml", lambda d: d["member_of"].append({"group": "hot_joint"}),
+     "reaches group 'hot_joint' twice"),
+    ("groups/clot_sign.yaml", lambda d: d.update(member_of=[{"group": "inflamed"}]),
+     "in a circle"),
+    ("groups/inflamed.yaml", lambda d: d["member_of"][0].update(when={"cleared": True}),
+     "only by areas and legs"),
     ("open_wound.yaml", lambda d: d.update(title="Open \u202ewound"), "control character"),
 ])
 def test_broken_membership_is_named(tmp_path, file, change, detail):

@@ -54,6 +54,10 @@ def check_references(rules: RuleSet) -> None:
             fail(f"duplicate rule id (also in {seen[rule.id]})")
         seen[rule.id] = rules.files[owner.code]
         tests: list[tuple[Owner, Test]] = [(owner, rule.when)]
+        targets = [join.target for join in rule.with_]
+        twice = sorted({t for t in targets if targets.count(t) > 1})
+        if twice:  # the engine binds a fact once a rule; the plain reading could twice
+            fail(f"with: {twice[0]!r} is joined twice: join it once, with one test")
         for join in rule.with_:
             target = join.target
             if join.code is not None and join.code not in rules.conditions:

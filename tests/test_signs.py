@@ -276,3 +276,19 @@ def test_unanswered_warning_follow_ups_never_let_a_routine_through(entry):
     assert _gives_routine(answered) and not _gives_routine(unanswered)
     flags = RULES.conditions[entry["code"]].flags
     assert {a.follow_up for a in unanswered.assumptions} >= set(flags)
+
+
+@pytest.mark.parametrize("code, flag", FOLLOW_UPS, ids=[f"{c}.{f}" for c, f in FOLLOW_UPS])
+def test_each_unanswered_follow_up_reads_as_its_cautious_answer(code, flag):
+    """Every follow-up left unanswered (the others answered no) fires exactly what its
+    declared cautious answer fires, and says so in the assumptions."""
+    condition = RULES.conditions[code]
+    entry = {"code": code, "flags_no": [f for f in condition.flags if f != flag]}
+    reading = condition.unanswered[flag].read_as
+    answered = {**entry, "flags" if reading == "yes" else "flags_no":
+                ([flag] if reading == "yes" else [*entry["flags_no"], flag])}
+    unanswered = _screen({"conditions": [entry]})
+    cautious = _screen({"conditions": [answered]})
+    assert [f.rule for f in unanswered.findings] == [f.rule for f in cautious.findings]
+    assert {"code": code, "follow_up": flag, "read_as": reading} in [
+        a.model_dump() for a in unanswered.assumptions]

@@ -250,8 +250,11 @@ def screen_lines(s: PtySession, cols: int, rows: int) -> list[str]:
     """What a person sees now: the output so far played on a terminal emulator."""
     import pyte
 
-    while s._read(0.3):  # let the prompt finish drawing
-        pass
+    import time
+
+    end = time.monotonic() + 0.5  # let the prompt finish drawing (a countdown never stops)
+    while time.monotonic() < end:
+        s._read(0.1)
     screen = pyte.Screen(cols, rows)
     pyte.Stream(screen).feed(s.raw)
     return [line.rstrip() for line in screen.display]

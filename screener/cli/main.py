@@ -144,8 +144,7 @@ def cmd_checklist(args: argparse.Namespace) -> int:
         from screener.cli.guide import run_guide
         from screener.cli.watchdog import screen_bounded as screen
 
-        try:
-            input("\nPress Enter to start the guided routine (Ctrl-C to leave). ")
+        try:  # the guide itself waits for Enter before its first step
             with interrupts.deferred():
                 assessment = screen(intake, rules)
             run_guide(assessment)

@@ -119,7 +119,7 @@ def test_every_human_format_shows_the_changes_first(changed, fmt):
     start = text.index("Since the last screening")
     assert start < text.index("ADJUST"), fmt
     for part in ("10 days ago", "Decision: ADJUST, as then.", "New: Open wound",
-                 "Changed: Recent leg or foot injury: days ago 13 days ago then, 3 days ago now",
+                 "Changed: Recent leg or foot injury: began: 13 days ago then, 3 days ago now",
                  "Clearance expired: Pregnancy"):
         assert part in text, (fmt, part)
     assert "Since the last screening" not in run(
@@ -140,6 +140,7 @@ def test_the_pdf_shows_the_changes_on_its_first_page(changed):
                           capture_output=True, check=True).stdout.decode()
     assert text.index("Since the last screening") < text.index("ADJUST")
     assert "Clearance expired: Pregnancy" in " ".join(text.split())
+    assert "Signatures" in text  # the page to sign stays the first
 
 
 def test_the_saved_record_keeps_the_changes_and_reads_back(changed, tmp_path):

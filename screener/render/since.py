@@ -24,6 +24,9 @@ from screener.vocabulary import Decision
 # The answers of a condition a change can be in, in the order they are reported.
 FIELDS = ("sites", "days_ago", "severity", "cleared", "cleared_days_ago", "flags", "flags_no")
 TITLE = "Since the last screening"
+FIELD_WORDS = {"sites": "where", "days_ago": "began", "severity": "how bad",
+               "cleared": "cleared", "cleared_days_ago": "cleared", "flags": "yes to",
+               "flags_no": "no to"}
 
 
 def now() -> datetime:
@@ -114,7 +117,7 @@ def _shown(field: str, value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(words(v) for v in value)
     if field.endswith("days_ago"):
-        return f"{value} days ago"
+        return "today" if value == 0 else f"{value} day{'s' * (value != 1)} ago"
     return words(str(value))
 
 
@@ -137,7 +140,7 @@ def since_lines(changes: dict[str, Any], rules: RuleSet | None) -> tuple[str, li
             lines.append(f"No longer reported: {name(c['code'])}.")
         else:
             lines.append(f"Changed: {name(c['code'])}: " + "; ".join(
-                f"{words(f['field'])} {_shown(f['field'], f['then'])} then, "
+                f"{FIELD_WORDS[f['field']]}: {_shown(f['field'], f['then'])} then, "
                 f"{_shown(f['field'], f['now'])} now" for f in c["fields"]) + ".")
     if not changes["conditions"]:
         lines.append("No condition is new, gone or changed.")

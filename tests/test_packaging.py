@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import tomllib
 import sys
 import zipfile
 from pathlib import Path
@@ -62,6 +63,8 @@ def test_the_install_script_is_executable_valid_bash_and_installs_every_extra():
     for path in (script, ROOT / ".ci" / "run"):
         subprocess.run(["bash", "-n", str(path)], check=True)
     text = script.read_text()
-    assert "'.[test,pdf,fhir]'" in text
+    extras = {name for name in tomllib.loads((ROOT / "pyproject.toml").read_text())
+              ["project"]["optional-dependencies"]}
+    assert f"'.[{','.join(sorted(extras, key=['test', 'pdf', 'fhir', 'web'].index))}]'" in text
     for package in ("chromium", "poppler-utils", "libpango-1.0-0"):
         assert package in text

@@ -207,3 +207,24 @@ def test_whole_days_are_calendar_days_in_the_records_own_offset():
     assert changes["expired_clearances"] == [{"code": "pregnancy", "cleared_days_ago": 366}]
     assert changes["conditions"] == [{"code": "pregnancy", "change": "changed", "fields": [
         {"field": "cleared_days_ago", "then": 366, "now": 365}]}]
+
+
+def test_the_checklist_takes_since_too_and_refuses_a_bad_record_before_asking(tmp_path):
+    from test_checklist import default_session_and_confirm, groups_until, no_red_flags, start
+
+    prev = previous(tmp_path, {"conditions": [INJURY]}, 5)
+    s = start("--since", str(prev), tmp_path=tmp_path)
+    no_red_flags(s)
+    groups_until(s, "health")
+    s.send("enter")
+    default_session_and_confirm(s)
+    s.expect("Since the last screening")
+    s.expect("No longer reported: Recent leg or foot injury")
+    s.expect("PROCEED")
+    assert s.wait() == 0
+    undated = tmp_path / "undated.json"
+    undated.write_text(json.dumps({k: v for k, v in json.loads(prev.read_text()).items()
+                                   if k != "screened_at"}))
+    s = start("--since", str(undated), tmp_path=tmp_path)
+    s.expect("screened_at: missing")
+    assert s.wait() == 2 and "Leg massage safety checklist" not in s.text

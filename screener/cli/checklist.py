@@ -37,7 +37,7 @@ from screener.answers.questions import (
 )
 from screener.rules import Condition, RuleSet
 from screener.cli.watchdog import screen_bounded as screen
-from screener.vocabulary import AREAS, GOALS, PRESSURES, SEVERITIES
+from screener.vocabulary import AREAS, GOALS, SEVERITIES
 
 INTRO = ("A few questions about the legs and health of the person to be massaged, so the "
          "massage can be made safe for them, or put off until a professional has been "

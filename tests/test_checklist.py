@@ -97,9 +97,9 @@ def test_no_conditions_proceeds(tmp_path):
     groups_until(s, "health")
     s.send("enter")
     default_session_and_confirm(s)
-    text = s.expect("PROCEED: massage as planned")
-    assert s.wait() == 0
-    assert "Routine: relaxation, 15 minutes" in s.text and "Warm-up strokes (left leg)" in text
+    s.expect("PROCEED: massage as planned")
+    assert s.wait() == 0  # all the output read: the routine may arrive after the headline
+    assert "Routine: relaxation, 15 minutes" in s.text and "Warm-up strokes (left leg)" in s.text
     assert list(tmp_path.iterdir()) == []  # nothing written without --save
 
 
@@ -244,3 +244,48 @@ def test_result_decision_line_is_readable_with_or_without_colour(tmp_path, env_e
     assert s.wait() == 0
     yellow = re.search(r"\x1b\[[0-9;]*33m", s.raw)  # the decision's colour, bold or not
     assert bool(yellow) == (not env_extra)
+
+
+def screen_lines(s: PtySession, cols: int, rows: int) -> list[str]:
+    """What a person sees now: the output so far played on a terminal emulator."""
+    import pyte
+
+    import time
+
+    end = time.monotonic() + 0.5  # let the prompt finish drawing (a countdown never stops)
+    while time.monotonic() < end:
+        s._read(0.1)
+    screen = pyte.Screen(cols, rows)
+    pyte.Stream(screen).feed(s.raw)
+    return [line.rstrip() for line in screen.display]
+
+
+def assert_whole_words(lines: list[str], texts: list[str], cols: int) -> None:
+    """Every word of each text is on the screen whole, and no line reaches the edge (where
+    the terminal would cut a word: "especiall|y")."""
+    shown = {w for line in lines for w in line.split()}
+    for text in texts:
+        cut = [w for w in text.split() if w not in shown]
+        assert not cut, (text, cut, "\n".join(lines))
+    assert [line for line in lines if len(line) >= cols] == [], "\n".join(lines)
+
+
+def test_at_80_columns_every_question_and_option_keeps_its_words_whole(tmp_path):
+    cols, rows = 80, 50
+    s = PtySession([SCREENER], cwd=str(tmp_path), cols=cols, rows=rows,
+                   env={**os.environ, "TERM": "xterm-256color", "NO_COLOR": "1"})
+    s.expect("Leg massage safety checklist")
+    for flag in RED_FLAGS:
+        s.expect(flag.question.split()[-1])
+        assert_whole_words(screen_lines(s, cols, rows), [flag.question], cols)
+        s.send("n")
+    for group, title in GROUPS.items():
+        options = [c.question for c in RULES.conditions.values()
+                   if not c.red_flag and c.group == group]
+        s.expect(options[-1].split()[-1])
+        assert_whole_words(screen_lines(s, cols, rows),
+                           [f"{title}: does any of these apply?", *options], cols)
+        s.send("enter")
+    s.expect("What is the massage for?")
+    s.send("ctrl-c")
+    assert s.wait() == 130

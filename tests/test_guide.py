@@ -32,6 +32,13 @@ def intake_file(tmp_path: Path, data: dict) -> Path:
     return path
 
 
+def begin(s: PtySession) -> None:
+    """The guide waits for Enter before the first step (no clock runs before that)."""
+    s.expect("Press Enter to start the guided routine")
+    assert "Step 1 of" not in s.text
+    s.send("enter")
+
+
 def headers(text: str) -> list[str]:
     return re.findall(r"Step (\d+) of \d+: (.+)", text)
 
@@ -39,6 +46,7 @@ def headers(text: str) -> list[str]:
 def test_pause_skip_back_and_ctrl_c(tmp_path):
     steps = screen(Intake.model_validate(json.loads(EXAMPLE.read_text()))).routine.steps
     s = start(EXAMPLE)
+    begin(s)
     s.expect(f"Step 1 of {len(steps)}: {steps[0].name}")
     s.expect(" left ")
     time.sleep(1.3)
@@ -66,6 +74,7 @@ def test_pause_skip_back_and_ctrl_c(tmp_path):
 
 def test_back_on_the_first_step_stays_there_and_q_stops(tmp_path):
     s = start(EXAMPLE)
+    begin(s)
     s.expect("Step 1 of")
     s.send("b")
     s.expect("Step 1 of")
@@ -79,6 +88,7 @@ def test_countdown_runs_every_step_of_the_assessment_and_nothing_else(tmp_path):
             "goal": "foot_relief", "minutes": 5, "machines": True}
     routine = screen(Intake.model_validate(data)).routine
     s = start(intake_file(tmp_path, data), "--speed", "200")
+    begin(s)
     s.expect("Routine finished.", timeout=60)
     assert s.wait() == 0
     shown = headers(s.text)
@@ -149,7 +159,7 @@ def test_a_notice_is_shown_before_any_step_and_an_empty_routine_guides_nothing()
     a = screen(Intake.model_validate({"conditions": []}))
     noticed = a.routine.model_copy(update={"notice": "Only a little is left to do."})
     out = io.StringIO()
-    assert guide(noticed, ScriptedKeys("next", "back", "stop"), out) == "stopped"
+    assert guide(noticed, ScriptedKeys("start", "next", "back", "stop"), out) == "stopped"
     text = out.getvalue()
     assert text.index("PLEASE NOTE: Only a little is left to do.") < text.index("Step 1 of")
     assert [n for n, _ in headers(text)] == ["1", "2", "1"] and "Stopped at step 1" in text
@@ -163,18 +173,49 @@ def test_the_guide_wraps_whole_words_and_says_what_is_left_out():
     import io
 
     from screener.cli.guide import guide
+    from screener.render.words import changes
 
     data = json.loads(EXAMPLE.read_text())
     a = screen(Intake.model_validate(data))
     out = io.StringIO()
     steps = len(a.routine.steps)
-    guide(a.routine, ScriptedKeys(*["next"] * steps), out, left_out="left calf; right ankle",
-          width=41)
+    guide(a.routine, ScriptedKeys("start", *["next"] * steps), out, limits=changes(a), width=41)
     text = out.getvalue()
-    assert "Left out: left calf; right ankle." in text
+    assert text.index("Leave out: left calf; right ankle") < text.index("Press Enter to start")
+    assert text.index("Press Enter to start") < text.index("Step 1 of")
     lines = [part for line in text.split("\n") for part in line.split("\r")
              if "Ctrl-C quit" not in part]  # the countdown line is rewritten in place
     assert [line for line in lines if len(line) > 40] == []
     words_out = set(text.split())
     for step in a.routine.steps:  # every word of the instructions arrives whole
         assert set(step.instructions.split()) <= words_out, step.name
+
+
+def test_at_80_columns_the_guide_says_what_is_left_out_then_waits_for_enter():
+    """Through a pty, as a terminal shows it (pyte): the restrictions and precautions in
+    whole words, no step and no clock until Enter, then the first step in whole words."""
+    from test_checklist import assert_whole_words, screen_lines
+
+    from screener.render.words import changes
+
+    a = screen(Intake.model_validate(json.loads(EXAMPLE.read_text())))
+    cols, rows = 80, 60
+    s = PtySession([SCREENER, "guide", "--answers", str(EXAMPLE)], cwd=str(ROOT), cols=cols,
+                   rows=rows, env={**os.environ, "TERM": "xterm-256color"})
+    s.expect("Press Enter to start the guided routine")
+    lines = screen_lines(s, cols, rows)
+    assert_whole_words(lines, [f"{what}: {where}" for what, where in changes(a)]
+                       + a.routine.precautions, cols)
+    assert any("Leave out: left calf; right ankle" in line for line in lines)
+    assert any("At most light pressure: both legs" in line for line in lines)
+    time.sleep(1)
+    assert "Step 1 of" not in s.text and " left " not in s.text.split("Press Enter")[-1]
+    s.send("enter")
+    s.expect(f"Step 1 of {len(a.routine.steps)}")
+    s.expect(" left ")
+    step = a.routine.steps[0]
+    assert_whole_words([line for line in screen_lines(s, cols, rows) if "Ctrl-C quit" not in line],
+                       [step.name, step.instructions], cols)
+    s.send("q")
+    s.expect("Stopped at step 1")
+    assert s.wait() == 0

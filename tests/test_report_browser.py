@@ -103,3 +103,24 @@ def test_nothing_is_requested_when_the_page_is_set_as_content(browser):
     assert requests == []
     assert page.locator("svg [data-area]").count() == 24
     page.close()
+
+
+def test_a_returning_clients_changes_come_first_on_the_page(browser, tmp_path):
+    """--since: the changes are drawn above the decision, on screen and in print."""
+    import json
+
+    from test_since import INJURY, previous, since
+
+    prev = previous(tmp_path, {"conditions": [INJURY]}, 20)
+    out = since({"conditions": []}, prev, "--format", "html")
+    assert out.returncode == 0, out.stderr
+    page, requests = open_page(browser, out.stdout, tmp_path)
+    assert [u for u in requests if not u.startswith(LOCAL)] == []
+    for media in ("screen", "print"):
+        page.emulate_media(media=media)
+        changes, decision = page.locator("#changes-since"), page.locator("#decision")
+        assert changes.is_visible() and "No longer reported: Recent leg or foot injury" in (
+            changes.inner_text())
+        assert changes.bounding_box()["y"] < decision.bounding_box()["y"], media
+    assert json.loads(prev.read_text())["screened_at"] in page.locator("#changes-since").inner_text()
+    page.close()

@@ -12,6 +12,9 @@ screened, and an urgent result stops the checklist at once. Ctrl-C or Esc leaves
 
 from __future__ import annotations
 
+import shutil
+import textwrap
+from collections.abc import Callable
 from typing import Any
 
 import questionary
@@ -34,19 +37,18 @@ from screener.answers.questions import (
 )
 from screener.rules import Condition, RuleSet
 from screener.cli.watchdog import screen_bounded as screen
-from screener.vocabulary import AREAS, GOALS, PRESSURES, SEVERITIES
+from screener.vocabulary import AREAS, GOALS, SEVERITIES
 
-INTRO = """\
-Leg massage safety checklist
-----------------------------
-A few questions about the legs and health of the person to be massaged, so the
-massage can be made safe for them, or put off until a professional has been asked.
-It takes about two minutes. It supports, and never replaces, a healthcare
-professional's advice. Answers stay on this computer and are not saved unless you
-asked for that with --save. Press Ctrl-C or Esc at any time to stop.
-"""
+INTRO = ("A few questions about the legs and health of the person to be massaged, so the "
+         "massage can be made safe for them, or put off until a professional has been "
+         "asked. It takes about two minutes. It supports, and never replaces, a healthcare "
+         "professional's advice. Answers stay on this computer and are not saved unless "
+         "you asked for that with --save. Press Ctrl-C or Esc at any time to stop.")
 
 SIDE_CHOICES = [Choice(title, side) for side, title in SIDE_TITLES.items()]
+# Columns before a choice's title: the pointer (" » "), and a checkbox's box ("○ ").
+CHOICE_INDENT = {False: 3, True: 5}
+ANSWER_ROOM = 10  # after a question: " (y/N) No"
 
 Entry = dict[str, Any]
 
@@ -61,8 +63,28 @@ def _escape_leaves() -> KeyBindings:
     return bindings
 
 
-def _ask(question: questionary.Question) -> Any:
-    """Ask, with Esc as well as Ctrl-C leaving (both raise KeyboardInterrupt)."""
+def _fold(text: str, width: int, indent: int) -> str:
+    """``text`` in whole words on lines of at most ``width`` columns, the lines after the
+    first indented by ``indent`` (prompt_toolkit would cut a word at the edge:
+    "especiall|y")."""
+    lines = textwrap.wrap(text, width=max(width - indent, 20), break_long_words=False,
+                          break_on_hyphens=False)
+    return ("\n" + " " * indent).join(lines)
+
+
+def _ask(prompt: Callable[..., questionary.Question], message: str, **kwargs: Any) -> Any:
+    """Ask one question (``questionary.confirm``, ``select``, ...) folded in whole words to
+    the terminal's width, with Esc as well as Ctrl-C leaving (both raise KeyboardInterrupt).
+    The question sits after "? " and before its "(y/N) No"; a choice after its pointer and
+    box, the lines after the first indented under its first word."""
+    width = shutil.get_terminal_size((80, 24)).columns - 1
+    if "choices" in kwargs:
+        indent = CHOICE_INDENT[prompt is questionary.checkbox]
+        kwargs["choices"] = [Choice(_fold(c.title, width - indent, 0).replace(
+            "\n", "\n" + " " * indent), c.value) for c in kwargs["choices"]]
+    if "instruction" in kwargs:  # on its own line under the question
+        kwargs["instruction"] = "\n  " + _fold(kwargs["instruction"], width, 2)
+    question = prompt(_fold(message, width - ANSWER_ROOM, 2), **kwargs)
     app = question.application
     app.key_bindings = merge_key_bindings([app.key_bindings, _escape_leaves()])
     return question.unsafe_ask()
@@ -89,9 +111,11 @@ class Checklist:
 
     # -- the parts -------------------------------------------------------------------
     def run(self) -> Intake:
-        print(INTRO)
+        width = shutil.get_terminal_size((80, 24)).columns - 1
+        print("Leg massage safety checklist\n----------------------------\n"
+              + _fold(INTRO, min(width, 88), 0) + "\n")
         for condition in self._conditions(red_flags=True):
-            if not _ask(questionary.confirm(condition.question, default=False)):
+            if not _ask(questionary.confirm, condition.question, default=False):
                 self.answered_no.add(condition.code)
                 continue
             self.entries[condition.code] = {"code": condition.code}
@@ -101,9 +125,9 @@ class Checklist:
             choices = [Choice(c.question, c.code) for c in self._conditions(group=group)]
             if not choices:
                 continue
-            ticked = _ask(questionary.checkbox(
-                f"{title}: does any of these apply?", choices=choices,
-                instruction="(space to tick, enter to go on; tick nothing if none apply)"))
+            ticked = _ask(questionary.checkbox, f"{title}: does any of these apply?",
+                          choices=choices, instruction="(space to tick, enter to go on; "
+                          "tick nothing if none apply)")
             self.answered_no.update(c.value for c in choices if c.value not in ticked)
             for code in ticked:
                 self.entries[code] = self._follow_ups(self.rules.conditions[code])
@@ -121,21 +145,20 @@ class Checklist:
         if "sites" in c.asks:
             entry["sites"] = self._ask_sites()
         elif "sides" in c.asks:
-            side = _ask(questionary.select(SIDE_QUESTION, choices=SIDE_CHOICES))
+            side = _ask(questionary.select, SIDE_QUESTION, choices=SIDE_CHOICES)
             entry["sites"] = [{"side": side}]
         if "days_ago" in c.asks:
-            days = _ask(questionary.text(c.days_question,
-                                         validate=_days))
+            days = _ask(questionary.text, c.days_question, validate=_days)
             entry["days_ago"] = int(days.strip())
         if "severity" in c.asks:
-            entry["severity"] = _ask(questionary.select(
-                SEVERITY_QUESTION, choices=[Choice(s.capitalize(), s) for s in SEVERITIES]))
+            entry["severity"] = _ask(questionary.select, SEVERITY_QUESTION,
+                                     choices=[Choice(s.capitalize(), s) for s in SEVERITIES])
         if "cleared" in c.asks:
-            entry["cleared"] = _ask(questionary.confirm(CLEARED_QUESTION, default=False))
+            entry["cleared"] = _ask(questionary.confirm, CLEARED_QUESTION, default=False)
             if entry["cleared"]:  # a clearance counts from its date (contract v1.2)
-                days = _ask(questionary.text(CLEARED_DAYS_QUESTION, validate=_days))
+                days = _ask(questionary.text, CLEARED_DAYS_QUESTION, validate=_days)
                 entry["cleared_days_ago"] = int(days.strip())
-        answers = {flag: _ask(questionary.confirm(question, default=False))
+        answers = {flag: _ask(questionary.confirm, question, default=False)
                    for flag, question in c.flags.items()}
         for key, wanted in (("flags", True), ("flags_no", False)):
             chosen = [flag for flag, yes in answers.items() if yes is wanted]
@@ -146,22 +169,22 @@ class Checklist:
     def _ask_sites(self) -> list[dict[str, str]]:
         sites: list[dict[str, str]] = []
         while True:
-            side = _ask(questionary.select(SIDE_QUESTION, choices=SIDE_CHOICES))
-            areas = _ask(questionary.checkbox(
-                AREAS_QUESTION, instruction="(space to tick; tick nothing for the whole leg)",
-                choices=[Choice(a, a) for a in AREAS]))
+            side = _ask(questionary.select, SIDE_QUESTION, choices=SIDE_CHOICES)
+            areas = _ask(questionary.checkbox, AREAS_QUESTION,
+                         instruction="(space to tick; tick nothing for the whole leg)",
+                         choices=[Choice(a, a) for a in AREAS])
             sites += [{"area": a, "side": side} for a in areas] or [{"side": side}]
-            if not _ask(questionary.confirm("Anywhere else?", default=False)):
+            if not _ask(questionary.confirm, "Anywhere else?", default=False):
                 return sites
 
     def _ask_session(self) -> None:
-        self.session["goal"] = _ask(questionary.select(
-            "What is the massage for?", choices=[Choice(GOAL_TITLES[g], g) for g in GOALS]))
-        self.session["preferred_pressure"] = _ask(questionary.select(
-            "How much pressure is wanted at most?",
-            choices=[Choice(t, p) for p, t in PRESSURE_TITLES.items()], default="moderate"))
-        minutes = _ask(questionary.text("How many minutes? (5 to 60)", default="15",
-                                        validate=_minutes))
+        self.session["goal"] = _ask(questionary.select, "What is the massage for?",
+                                    choices=[Choice(GOAL_TITLES[g], g) for g in GOALS])
+        self.session["preferred_pressure"] = _ask(
+            questionary.select, "How much pressure is wanted at most?",
+            choices=[Choice(t, p) for p, t in PRESSURE_TITLES.items()], default="moderate")
+        minutes = _ask(questionary.text, "How many minutes? (5 to 60)", default="15",
+                       validate=_minutes)
         self.session["minutes"] = int(minutes.strip())
 
     # -- review ----------------------------------------------------------------------
@@ -185,7 +208,7 @@ class Checklist:
                         Choice("Change the goal, pressure or minutes", "session"),
                         Choice("These are right: show the result, then guide me step by step",
                                "guide")]
-            pick = _ask(questionary.select("Anything to change?", choices=choices))
+            pick = _ask(questionary.select, "Anything to change?", choices=choices)
             if pick in ("done", "guide"):
                 self.guide = pick == "guide"
                 return self.intake()
@@ -194,13 +217,12 @@ class Checklist:
             elif pick == "add":
                 missing = [Choice(c.title, c.code) for c in self.rules.conditions.values()
                            if c.code not in self.entries]
-                code = _ask(questionary.select("Which condition?", choices=missing))
+                code = _ask(questionary.select, "Which condition?", choices=missing)
                 self.entries[code] = self._follow_ups(self.rules.conditions[code])
             else:
-                action = _ask(questionary.select(
-                    self.rules.conditions[pick].title,
-                    choices=[Choice("Answer its questions again", "again"),
-                             Choice("Remove it: it does not apply", "remove")]))
+                action = _ask(questionary.select, self.rules.conditions[pick].title,
+                              choices=[Choice("Answer its questions again", "again"),
+                                       Choice("Remove it: it does not apply", "remove")])
                 if action == "remove":
                     del self.entries[pick]
                     self.answered_no.add(pick)

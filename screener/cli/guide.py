@@ -2,8 +2,10 @@
 
 It only ever shows the steps the assessment produced, in their order, with their sites,
 pressure and tool; a refer or urgent result shows the referral instead (the CLI exits 3
-or 4, as ``screen`` does). Keys: space or p pauses and resumes, n or → skips to the next
-step, b or ← goes back one, q or Esc stops; Ctrl-C leaves at once (exit 130).
+or 4, as ``screen`` does). First it says what is left out, capped or avoided and the
+precautions, and waits for Enter: no clock runs before the person is ready. Keys: space
+or p pauses and resumes, n or → skips to the next step, b or ← goes back one, q or Esc
+stops; Ctrl-C leaves at once (exit 130).
 """
 
 from __future__ import annotations
@@ -15,14 +17,15 @@ import sys
 import termios
 import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO
 
 from screener.decision.assessment import Assessment, Routine, Step
-from screener.render.words import describe_places, duration, step_places, words
+from screener.render.words import changes, duration, step_places, words
 
 HELP = "space pause  n next  b back  q stop  Ctrl-C quit"
+START = "Press Enter to start the guided routine (q to stop, Ctrl-C to leave)."
 TICK = 0.2  # seconds between countdown updates (and key checks)
 
 
@@ -33,8 +36,9 @@ class Keys:
     def __init__(self, fd: int):
         self.fd = fd
 
-    def read(self, timeout: float) -> str | None:
-        """The next key ('space', 'next', 'back', 'stop', 'pause') or None after ``timeout``."""
+    def read(self, timeout: float | None) -> str | None:
+        """The next key ('start', 'next', 'back', 'stop', 'pause', or '' for any other) or
+        None after ``timeout`` seconds (None: wait for a key)."""
         ready, _, _ = select.select([self.fd], [], [], timeout)
         if not ready:
             return None
@@ -49,6 +53,8 @@ class Keys:
             return "pause"
         if data == "\x1b" or data[:1] in ("q", "Q"):
             return "stop"
+        if data[:1] in ("\r", "\n"):
+            return "start"
         return ""  # any other key: ignored
 
 
@@ -78,6 +84,13 @@ def _wrapped(text: str, width: int, indent: str = "  ") -> str:
                          break_on_hyphens=False) + "\n"
 
 
+def _item(text: str, width: int) -> str:
+    """One item of a list, in whole words, hanging under its dash."""
+    return textwrap.fill(text, width=max(width, 30), initial_indent="  - ",
+                         subsequent_indent="    ", break_long_words=False,
+                         break_on_hyphens=False) + "\n"
+
+
 def _show_step(out: IO[str], n: int, total: int, step: Step, width: int) -> None:
     tool = f", with a {words(step.tool)}" if step.tool else ""
     out.write("\n\n" + _wrapped(f"Step {n} of {total}: {step.name}", width, "")
@@ -94,24 +107,29 @@ def _status(out: IO[str], left: float, paused: bool) -> None:
 
 
 def guide(routine: Routine, keys: Keys, out: IO[str], speed: float = 1.0,
-          left_out: str | None = None, width: int | None = None) -> str:
-    """Run the routine's steps; 'finished' or 'stopped'. Raises KeyboardInterrupt on Ctrl-C.
-    ``left_out`` names the areas the routine never touches; ``width`` is the terminal's."""
+          limits: Sequence[tuple[str, str]] = (), width: int | None = None) -> str:
+    """Run the routine's steps once Enter is pressed; 'finished' or 'stopped'. Raises
+    KeyboardInterrupt on Ctrl-C. ``limits`` are the result's changes (what is left out, capped
+    or avoided, and where: ``render.words.changes``); ``width`` is the terminal's."""
     width = (width or shutil.get_terminal_size((80, 24)).columns) - 1
     steps = routine.steps
     out.write(_wrapped(f"Guided routine: {words(routine.goal)}, {routine.minutes} minutes, "
                        f"{len(steps)} steps.", width, ""))
-    if left_out:
-        out.write(_wrapped(f"Left out: {left_out}. No step touches these areas.", width, ""))
+    if limits:
+        out.write(_wrapped("Left out or limited (no step goes past these):", width, "") + "".join(
+            _item(f"{what}: {where}", width) for what, where in limits))
     if routine.notice:
         out.write(_wrapped(f"PLEASE NOTE: {routine.notice}", width, ""))
-    out.write("Before you start:\n" + "".join(
-        textwrap.fill(p, width=max(width, 30), initial_indent="  - ", subsequent_indent="    ",
-                      break_long_words=False, break_on_hyphens=False) + "\n"
-        for p in routine.precautions))
+    out.write("Before you start:\n" + "".join(_item(p, width) for p in routine.precautions))
     if not steps:
         out.write("There are no steps to guide.\n")
         return "finished"
+    out.write(_wrapped(START, width, ""))
+    out.flush()
+    while (key := keys.read(None)) != "start":
+        if key == "stop":
+            out.write("Stopped before the first step.\n")
+            return "stopped"
     index = 0
     while index < len(steps):
         step = steps[index]
@@ -155,8 +173,7 @@ def run_guide(assessment: Assessment, speed: float = 1.0,
     out = out or sys.stdout
     with cbreak(stdin.fileno()) as keys:
         try:
-            left_out = describe_places((e.area, e.side) for e in assessment.exclusions)
-            return guide(routine, keys, out, speed, left_out=left_out or None)
+            return guide(routine, keys, out, speed, limits=changes(assessment))
         except KeyboardInterrupt:
             out.write("\r\x1b[K\n")  # leave the countdown line clean for the message
             out.flush()

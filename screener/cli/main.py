@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING, NoReturn
 
 from screener.answers.source import input_limit, opened, parse_size, read_answers, source_name
 from screener.cli import interrupts
+from screener.cli.record import add_record_flags, compared, previous_for
 from screener.cli.serve import add_serve
 from screener.errors import LINE_LIMIT, InputError, RulesError, SaveError, shown
 
 if TYPE_CHECKING:  # the heavy modules load inside main(), after Ctrl-C is handled
     from screener.answers.intake import Intake
     from screener.decision.assessment import Assessment
+    from screener.cli.record import Since
     from screener.rules import RuleSet
 
 EXIT_OK, EXIT_FAILURE, EXIT_INVALID, EXIT_REFER, EXIT_URGENT, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
@@ -72,11 +74,13 @@ def _check_save(args: argparse.Namespace) -> None:
     if getattr(args, "save", None) is not None:  # '' is a wrong path, not "no saving"
         from screener.cli.storage import check_target
 
-        check_target(args.save, force=args.force, answers=getattr(args, "answers", None))
+        for answers in (getattr(args, "answers", None), getattr(args, "since", None)):
+            check_target(args.save, force=args.force, answers=answers)
 
 
 def finish(intake: Intake, rules: RuleSet, fmt: str, save: str | None, *, force: bool = False,
-           answers: str | None = None, client: str | None = None) -> int:
+           answers: str | None = None, client: str | None = None,
+           since: Since | None = None) -> int:
     """Screen, render, optionally save, print; the exit status for the decision."""
     from screener.render import render
     from screener.cli.watchdog import screen_bounded as screen
@@ -89,7 +93,8 @@ def finish(intake: Intake, rules: RuleSet, fmt: str, save: str | None, *, force:
     # into a serialisation error: hold it until both are done (they take milliseconds).
     with interrupts.deferred():
         assessment = screen(intake, rules)
-        record = Record(intake, assessment, client=client)
+        record = Record(intake, assessment, client=client,
+                        since=since and compared(*since, intake, assessment, rules))
         if fmt in ("cds", "fhir"):
             from screener.fhir import render as render_fhir
 
@@ -115,8 +120,10 @@ def finish(intake: Intake, rules: RuleSet, fmt: str, save: str | None, *, force:
 def cmd_screen(args: argparse.Namespace) -> int:
     _check_save(args)
     rules = _rules(args)
+    since = previous_for(args, rules)
     return finish(read_intake(args.answers, rules, args.max_input_bytes), rules, args.format,
-                  args.save, force=args.force, answers=args.answers, client=args.client)
+                  args.save, force=args.force, answers=args.answers, client=args.client,
+                  since=since)
 
 
 def cmd_checklist(args: argparse.Namespace) -> int:
@@ -129,15 +136,15 @@ def cmd_checklist(args: argparse.Namespace) -> int:
 
     _check_save(args)
     rules = _rules(args)
+    since = previous_for(args, rules)
     intake, wants_guide = run_checklist_with_choice(rules)
     status = finish(intake, rules, args.format, args.save, force=args.force,
-                    client=args.client)
+                    client=args.client, since=since)
     if wants_guide and status == EXIT_OK:  # refer and urgent never reach a step
         from screener.cli.guide import run_guide
         from screener.cli.watchdog import screen_bounded as screen
 
-        try:
-            input("\nPress Enter to start the guided routine (Ctrl-C to leave). ")
+        try:  # the guide itself waits for Enter before its first step
             with interrupts.deferred():
                 assessment = screen(intake, rules)
             run_guide(assessment)
@@ -267,22 +274,6 @@ def _limit_flag(p: argparse.ArgumentParser) -> None:
         "or 1 MiB"))
 
 
-def _save_flags(p: argparse.ArgumentParser, help: str) -> None:
-    p.add_argument("--save", metavar="PATH", help=help)
-    p.add_argument("--client", metavar="TEXT", type=_client,
-                   help="the person's name, printed on the html/pdf page and kept in --save "
-                        "only (never in the assessment)")
-    p.add_argument("--force", action="store_true", help="let --save replace an existing file")
-
-
-def _client(text: str) -> str:
-    """A name for the record: one printable line, at most 200 characters."""
-    if not text.strip() or len(text) > 200 or not text.isprintable():
-        raise argparse.ArgumentTypeError("give a name of 1 to 200 printable characters, "
-                                         "one line")
-    return text.strip()
-
-
 def _speed(text: str) -> float:
     try:
         value = float(text)
@@ -299,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
         "checklist. It supports, and never replaces, professional judgement."))
     parser.add_argument("--answers", help="replay saved answers (JSON) instead of prompting")
     parser.add_argument("--format", choices=FORMATS, default="text")
-    _save_flags(parser, "save answers and result (owner-only file); nothing is saved otherwise")
+    add_record_flags(parser, "save answers and result (owner-only file); nothing is saved otherwise")
     parser.add_argument("--rules", metavar="DIR", help="a rule set folder of one's own")
     _limit_flag(parser)
     parser.set_defaults(func=cmd_checklist)
@@ -308,7 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("screen", help="screen a JSON intake without prompts")
     p.add_argument("--answers", required=True, metavar="FILE", help="JSON intake, '-' for stdin")
     p.add_argument("--format", choices=FORMATS, default="text")
-    _save_flags(p, "save answers and result (owner-only file)")
+    add_record_flags(p, "save answers and result (owner-only file)")
     p.add_argument("--rules", metavar="DIR")
     _limit_flag(p)
     p.set_defaults(func=cmd_screen)

@@ -55,7 +55,7 @@ def _checked_folder(path: str | Path, *, force: bool, answers: str | None) -> in
             if not stat.S_ISREG(info.st_mode):
                 raise InputError(f"{name}: not a regular file; not saving over it")
             if answers and (_is_stdin(info) if answers == "-" else _same_file(answers, target)):
-                raise InputError(f"{name}: is the answers file; not saving over it")
+                raise InputError(f"{name}: is the answers file (--answers or --since); not saving over it")
             if not force:
                 raise InputError(f"{name}: already exists (add --force to replace it)")
     except BaseException:

@@ -73,7 +73,14 @@ def context(assessment: Assessment, rules: RuleSet | None, *, today: date | None
     shown, also = why(assessment, rules)
     routine = assessment.routine
     cited, sources = _numbered_sources(shown, rules)
+    since = None
+    if record and record.since:  # a returning client: what changed is shown first
+        from screener.render.since import since_lines
+
+        head, lines = since_lines(record.since, rules)
+        since = {"title": head, "lines": lines}
     return {
+        "since": since,
         "decision": "nothing-left" if nothing_left(assessment) else assessment.decision,
         "headline": headline(assessment),
         "cautious": read_cautiously(assessment, rules),

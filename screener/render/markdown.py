@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from screener.decision.assessment import Assessment
 from screener.rules import RuleSet
 from screener.render.escape import markdown_text as md
@@ -22,9 +24,19 @@ from screener.render.words import (
     words,
 )
 
+if TYPE_CHECKING:
+    from screener.render.record import Record
 
-def render(assessment: Assessment, rules: RuleSet | None = None, **_: object) -> str:
-    lines = ["# Leg massage screening", "", f"**{headline(assessment)}**", ""]
+
+def render(assessment: Assessment, rules: RuleSet | None = None, *,
+           record: Record | None = None, **_: object) -> str:
+    lines = ["# Leg massage screening", ""]
+    if record and record.since:  # a returning client: what changed comes first
+        from screener.render.since import since_lines
+
+        head, changed = since_lines(record.since, rules)
+        lines += [f"## {md(head)}", ""] + [f"- {md(line)}" for line in changed] + [""]
+    lines += [f"**{headline(assessment)}**", ""]
     if assessment.referral:
         lines += [f"> **What to do:** {md(assessment.referral.message)}", ""]
     routine = assessment.routine

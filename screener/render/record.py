@@ -88,6 +88,8 @@ class Record:
     assessment: Assessment
     screened_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
     client: str | None = None
+    # What changed since a previous record (``render.since``), for a returning client.
+    since: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.screened_at.utcoffset() is None:
@@ -105,6 +107,8 @@ class Record:
         out["intake"] = self.intake.model_dump(mode="json")
         out["answers"] = [{"group": g.title, "questions": [a.to_json() for a in g.answers]}
                           for g in answered(self.intake, rules)]
+        if self.since is not None:
+            out["changes_since"] = self.since
         out["assessment"] = self.assessment.model_dump(mode="json")
         out["ruleset"] = out["assessment"]["ruleset"]
         return out

@@ -17,6 +17,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from typing import TYPE_CHECKING
+
 from screener.decision.assessment import Assessment, Routine
 from screener.rules import RuleSet
 from screener.render.escape import terminal_text as plain
@@ -37,17 +39,21 @@ from screener.render.words import (
     words,
 )
 
+if TYPE_CHECKING:
+    from screener.render.record import Record
+
 STYLES = {"proceed": "bold green", "adjust": "bold yellow", "refer": "bold magenta",
           "urgent": "bold white on red"}
 
 
 def render(assessment: Assessment, rules: RuleSet | None = None, *, colour: bool = False,
-           width: int = 88, **_: object) -> str:
+           width: int = 88, record: Record | None = None, **_: object) -> str:
     out = io.StringIO()
     console = Console(file=out, width=width, force_terminal=colour, no_color=not colour,
                       color_system="standard" if colour else None, highlight=False,
                       emoji=False, markup=False, legacy_windows=False)
-    for part in _parts(assessment, rules, colour):
+    since = _since(record.since, rules) if record and record.since else []
+    for part in [*since, *_parts(assessment, rules, colour)]:
         console.print(part)
     text = out.getvalue()
     if not colour:  # rich pads lines of tables and panels to the width
@@ -83,6 +89,19 @@ def _parts(assessment: Assessment, rules: RuleSet | None, colour: bool) -> list[
     r = assessment.ruleset
     parts += [Text(f"Rule set: {plain(r.name)} {plain(r.version)} ({r.digest[:19]})"), Text(DISCLAIMER)]
     return parts
+
+
+def _since(changes: dict, rules: RuleSet | None) -> list[RenderableType]:
+    """What changed since the previous record, first (contract v1.2)."""
+    from screener.render.since import since_lines
+
+    head, lines = since_lines(changes, rules)
+    items = Table.grid(padding=(0, 1))
+    items.add_column(justify="right", width=3)
+    items.add_column()
+    for line in lines:
+        items.add_row("-", Text(plain(line)))
+    return [Text(f"{plain(head)}:", style="bold"), items, ""]
 
 
 def _table(colour: bool, *columns: str) -> Table:

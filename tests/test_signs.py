@@ -176,6 +176,21 @@ def test_a_clearance_counts_a_year():
     assert CLEARANCE_DAYS == 365
 
 
+@pytest.mark.parametrize("entry, decision", [
+    # the 6 weeks after birth: a clearance older than that predates the birth
+    ({"code": "postpartum", "cleared": True, "cleared_days_ago": 60, "flags": ["caesarean"]}, "refer"),
+    ({"code": "postpartum", "cleared": True, "cleared_days_ago": 20, "flags": ["caesarean"]}, "adjust"),
+    # a pregnancy's length
+    ({"code": "pregnancy", "cleared": True, "cleared_days_ago": 300}, "refer"),
+    ({"code": "pregnancy", "cleared": True, "cleared_days_ago": 100}, "adjust"),
+    # a clearance given in a clot's 90-day treatment phase does not count later
+    ({"code": "dvt", "days_ago": 100, "cleared": True, "cleared_days_ago": 95}, "refer"),
+    ({"code": "dvt", "days_ago": 100, "cleared": True, "cleared_days_ago": 5}, "adjust"),
+])
+def test_a_clearance_counts_only_within_its_condition_s_own_window(entry, decision):
+    assert _screen(as_v11({"conditions": [entry]})).decision == decision
+
+
 # The third clinical review: each a routine or too mild a referral before signs.
 VIGNETTES = [
     ("an infected calf burn after birth", {"conditions": [
@@ -229,6 +244,23 @@ VIGNETTES = [
         {"code": "skin_infection", "sites": [{"area": "foot", "side": "left"}]}]}, "refer"),
     ("one swollen leg in pregnancy, cleared", {"conditions": [
         {"code": "pregnancy", "cleared": True, "flags": ["one_leg_swollen"]}]}, "urgent"),
+    ("a fever after a caesarean (cleared)", {"conditions": [
+        {"code": "postpartum", "cleared": True, "cleared_days_ago": 3, "flags": ["caesarean"]},
+        {"code": "fever"}]}, "urgent"),
+    ("sciatica with weakness, numbness in the other leg", {"conditions": [
+        {"code": "sciatica", "sites": [{"side": "left"}], "flags": ["weakness"]},
+        {"code": "reduced_sensation", "sites": [{"side": "right"}]}]}, "urgent"),
+    ("a red, oozing operation wound three weeks on (cleared)", {"conditions": [
+        {"code": "recent_surgery", "sites": [{"area": "knee", "side": "right"}], "days_ago": 21,
+         "cleared": True, "cleared_days_ago": 7, "flags": ["infected"]}]}, "refer"),
+    ("a hot, swollen ankle in pregnancy (cleared)", {"conditions": [
+        {"code": "pregnancy", "cleared": True, "cleared_days_ago": 20, "flags": ["second_trimester"]},
+        {"code": "inflammation", "sites": [{"area": "ankle", "side": "left"}]}]}, "urgent"),
+    ("diabetes, poor circulation and a foot wound on that leg", {"conditions": [
+        {"code": "diabetes"},
+        {"code": "peripheral_artery_disease", "sites": [{"side": "left"}], "cleared": True,
+         "cleared_days_ago": 30},
+        {"code": "open_wound", "sites": [{"area": "foot", "side": "left"}]}]}, "urgent"),
     ("an inflamed knee after birth", {"conditions": [
         {"code": "postpartum"}, {"code": "inflammation", "sites": [{"area": "knee", "side": "left"}]}]},
      "urgent"),

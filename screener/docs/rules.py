@@ -47,7 +47,8 @@ def describe_when(owner: Owner, rule: Rule) -> str:
     if own:
         text += ", " + ", ".join(own)
     for join in rule.with_:
-        extra = describe_test(join) + (["on the same leg"] if join.same_leg else [])
+        extra = describe_test(join) + (["on the same leg"] if join.same_leg else []) + (
+            ["on the other leg"] if join.other_leg else [])
         what = f"any member of group `{join.group}`" if join.group else join.code
         text += f", together with {what}" + (f" ({', '.join(extra)})" if extra else "")
     return text + "."

@@ -61,16 +61,19 @@ def _places(fact: Fact, places: list[tuple[str, str]]) -> None:
 CLEARANCE_DAYS = 365  # PAR-Q+: a clearance is valid for 12 months
 
 
-def clearance_counts(report: ConditionReport) -> bool:
-    """A clearance counts for 365 days, and not when the condition is dated and began
-    after it (PAR-Q+: void when health changes). An undated clearance is read as current."""
+def clearance_counts(report: ConditionReport, condition: Condition) -> bool:
+    """A clearance counts for 365 days (less where the condition says, e.g. the 6 weeks
+    after birth), not when the condition is dated and began after it (PAR-Q+: void when
+    health changes), and not when given before the condition's ``clearance_from_day`` (a
+    clot's treatment phase). An undated clearance is read as current."""
     if not report.cleared:
         return False
     given = report.cleared_days_ago
     if given is None:
         return True
     began_after = report.days_ago is not None and report.days_ago < given
-    return given <= CLEARANCE_DAYS and not began_after
+    too_early = report.days_ago is not None and report.days_ago - given < condition.clearance_from_day
+    return given <= min(CLEARANCE_DAYS, condition.clearance_days) and not began_after and not too_early
 
 
 def flags_read(report: ConditionReport, condition: Condition) -> list[str]:
@@ -108,7 +111,7 @@ def condition_fact(index: int, report: ConditionReport, condition: Condition) ->
         "t": "condition",
         "n": index,
         "code": report.code,
-        "cleared": int(clearance_counts(report)),
+        "cleared": int(clearance_counts(report, condition)),
         "severity": SEVERITY_RANK[report.severity] if report.severity else WORST_SEVERITY,
         "days_ago": report.days_ago if report.days_ago is not None else 0,
     }

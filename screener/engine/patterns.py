@@ -149,14 +149,14 @@ def compile_rule(rules: RuleSet, owner: Owner, rule: Rule) -> list[Compiled]:
     """A rule as durable_rules rules: ``all`` of its own fact and each joined one; a rule
     with a same-leg join becomes one rule per leg."""
     file = rules.file(owner.code)
-    sides: list[str | None] = list(SIDES) if any(j.same_leg for j in rule.with_) else [None]
+    sides: list[str | None] = list(SIDES) if any(j.by_leg for j in rule.with_) else [None]
     out = []
     for side in sides:
         patterns = {PRIMARY: compile_test(_kind(owner), owner.code, rule.when, side)}
         for i, join in enumerate(rule.with_):
             kind = "group" if join.group else "condition"
             patterns[f"w{i}"] = compile_test(kind, join.target, join,
-                                             side if join.same_leg else None)
+                                             join.leg(side))
         name = rule.id if side is None else f"{rule.id}@{side}"
         out.append(Compiled(name, patterns, file, rule_id=rule.id))
     return out

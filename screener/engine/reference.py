@@ -9,6 +9,7 @@ the engine's speed is compared with (the benchmark).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import product
 
@@ -68,20 +69,21 @@ class Facts:
         return [fact] if fact else self.groups.get(code, [])
 
 
-def _parts(owner: Owner, rule: Rule) -> list[tuple[str, Test, bool]]:
-    """(code, test, on the same leg) for the rule's own fact and each joined one."""
-    return [(owner.code, rule.when, True),
-            *((j.target, j, j.same_leg) for j in rule.with_)]
+def _parts(owner: Owner, rule: Rule) -> list[tuple[str, Test, Callable[[str | None], str | None]]]:
+    """(code, test, the leg it must be on given the rule's own leg) for the rule's own
+    fact and each joined one."""
+    return [(owner.code, rule.when, lambda side: side),
+            *((j.target, j, j.leg) for j in rule.with_)]
 
 
 def rule_matches(owner: Owner, rule: Rule, facts: Facts) -> list[Match]:
     """Every way one rule fires on these facts (one per combination of matched facts)."""
     parts = _parts(owner, rule)
-    sides: list[str | None] = list(SIDES) if any(j.same_leg for j in rule.with_) else [None]
+    sides: list[str | None] = list(SIDES) if any(j.by_leg for j in rule.with_) else [None]
     found: dict[tuple, Match] = {}
     for side in sides:
-        options = [[f for f in facts.of(code) if not unmet(test, f, side if same else None)]
-                   for code, test, same in parts]
+        options = [[f for f in facts.of(code) if not unmet(test, f, leg(side))]
+                   for code, test, leg in parts]
         for combo in product(*options):
             match = Match(rule.id, {f.get("src", f["code"]): f["n"] for f in combo})
             found.setdefault((match.rule_id, tuple(sorted(match.facts.items()))), match)
@@ -124,7 +126,7 @@ def explain(rules: RuleSet, intake: Intake, fired_ids: set[str]) -> list[Explana
                 reasons.append(f"needs {code} reported too")
             elif all(unmet(test, f) for f in candidates):
                 reasons += [f"{code}: {r}" for r in unmet(test, candidates[0])]
-        if not reasons and any(j.same_leg for j in rule.with_):
-            reasons.append("not on the same leg")
+        if not reasons and any(j.by_leg for j in rule.with_):
+            reasons.append("not on the legs it needs (the same leg, or the other)")
         out.append(Explanation(rule.id, owner.code, False, "; ".join(reasons) or "-"))
     return out

@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..vocabulary import Area, Decision, Pressure, Severity, Technique
+from ..vocabulary import SIDES, Area, Decision, Pressure, Severity, Technique
 
 _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
 
@@ -69,12 +69,26 @@ class JoinTest(Test):
     code: str | None = None
     group: str | None = None
     same_leg: bool = False
+    other_leg: bool = Field(default=False, description="On the leg the rule's own "
+                            "condition is not on (with it, both legs are affected).")
 
     @model_validator(mode="after")
     def _one_target(self) -> JoinTest:
         if (self.code is None) == (self.group is None):
             raise ValueError("a 'with' entry names exactly one of 'code' or 'group'")
+        if self.same_leg and self.other_leg:
+            raise ValueError("a 'with' entry is on the same leg or the other, not both")
         return self
+
+    @property
+    def by_leg(self) -> bool:
+        return self.same_leg or self.other_leg
+
+    def leg(self, side: str | None) -> str | None:
+        """The leg this joined fact must be on when the rule's own is on ``side``."""
+        if side is None or not self.by_leg:
+            return None
+        return side if self.same_leg else next(s for s in SIDES if s != side)
 
     @property
     def target(self) -> str:
@@ -249,6 +263,14 @@ class Condition(BaseModel):
     member_of: list[Membership] = Field(
         default_factory=list, description="Groups this condition counts in (groups/*.yaml)."
     )
+    clearance_days: int = Field(
+        default=365, ge=1, le=365,
+        description="How long a clearance counts, in days (PAR-Q+: 12 months; shorter where "
+        "the condition itself is shorter, e.g. the 6 weeks after birth).")
+    clearance_from_day: int = Field(
+        default=0, ge=0, le=365,
+        description="A clearance given before this day of the condition does not count "
+        "(no clearance counts in a clot's 90-day treatment phase).")
     days_question: str = Field(
         default="How many days ago did it start or happen? (0 = today)",
         description="The 'days ago' follow-up in words, with the time window that matters.",

@@ -46,7 +46,8 @@ def since(new: dict, prev: Path, *extra: str) -> subprocess.CompletedProcess:
 
 
 INJURY = {"code": "recent_injury", "sites": [{"area": "ankle", "side": "right"}],
-          "days_ago": 3, "severity": "mild", "flags_no": ["fracture"]}
+          "days_ago": 3, "severity": "mild",
+          "flags_no": ["fracture", "unknown_cause", "cannot_bear_weight"]}
 
 
 def test_days_move_forward_so_the_same_injury_a_month_on_is_unchanged(tmp_path):
@@ -66,15 +67,17 @@ def test_new_gone_changed_the_decision_then_and_now_and_expired_clearances(tmp_p
     prev = previous(tmp_path, {"conditions": [
         INJURY,
         {"code": "varicose_veins", "sites": [{"area": "thigh", "side": "right"}],
-         "severity": "mild"},
-        {"code": "pregnancy", "cleared": True, "cleared_days_ago": 340},
-        {"code": "open_wound", "sites": [{"area": "calf", "side": "left"}]},
+         "severity": "mild", "flags_no": ["hot_hard_tender"]},
+        {"code": "lymphedema", "sites": [{"side": "left"}], "cleared": True,
+         "cleared_days_ago": 340},
+        {"code": "open_wound", "sites": [{"area": "calf", "side": "left"}], "flags_no": ["infected"]},
     ]}, 40)
     new = {"conditions": [
         {"code": "varicose_veins", "sites": [{"area": "thigh", "side": "right"}],
-         "severity": "moderate"},
-        {"code": "pregnancy", "cleared": True, "cleared_days_ago": 380},
-        {"code": "open_wound", "sites": [{"area": "calf", "side": "left"}]},
+         "severity": "moderate", "flags_no": ["hot_hard_tender"]},
+        {"code": "lymphedema", "sites": [{"side": "left"}], "cleared": True,
+         "cleared_days_ago": 380},
+        {"code": "open_wound", "sites": [{"area": "calf", "side": "left"}], "flags_no": ["infected"]},
         {"code": "dvt", "days_ago": 10},
     ]}
     out = since(new, prev, "--format", "json")
@@ -91,22 +94,24 @@ def test_new_gone_changed_the_decision_then_and_now_and_expired_clearances(tmp_p
         "recent_injury": {"code": "recent_injury", "change": "gone"},
     }  # in rule-set order, so the same inputs give the same bytes
     assert changes["conditions"] == [expected[c] for c in RULES.conditions if c in expected]
-    assert changes["expired_clearances"] == [{"code": "pregnancy", "cleared_days_ago": 380}]
+    assert changes["expired_clearances"] == [{"code": "lymphedema", "cleared_days_ago": 380}]
 
 
 def test_a_clearance_still_within_its_year_has_not_expired(tmp_path):
     prev = previous(tmp_path, {"conditions": [
-        {"code": "pregnancy", "cleared": True, "cleared_days_ago": 300}]}, 65)
+        {"code": "lymphedema", "sites": [{"side": "left"}], "cleared": True,
+         "cleared_days_ago": 300}]}, 65)
     out = since({"conditions": []}, prev, "--format", "json")
     changes = json.loads(out.stdout)["changes_since"]
     assert changes["expired_clearances"] == []
-    assert changes["conditions"] == [{"code": "pregnancy", "change": "gone"}]
+    assert changes["conditions"] == [{"code": "lymphedema", "change": "gone"}]
 
 
 @pytest.fixture()
 def changed(tmp_path) -> tuple[Path, dict]:
     prev = previous(tmp_path, {"conditions": [
-        INJURY, {"code": "pregnancy", "cleared": True, "cleared_days_ago": 360}]}, 10)
+        INJURY, {"code": "lymphedema", "sites": [{"side": "left"}], "cleared": True,
+         "cleared_days_ago": 360}]}, 10)
     return prev, json.loads(EXAMPLE.read_text())
 
 
@@ -120,7 +125,7 @@ def test_every_human_format_shows_the_changes_first(changed, fmt):
     assert start < text.index("ADJUST"), fmt
     for part in ("10 days ago", "Decision: ADJUST, as then.", "New: Open wound",
                  "Changed: Recent leg or foot injury: began: 13 days ago then, 3 days ago now",
-                 "Clearance expired: Pregnancy"):
+                 "Clearance expired: Lymphoedema"):
         assert part in text, (fmt, part)
     assert "Since the last screening" not in run(
         "screen", "--answers", str(EXAMPLE), "--format", fmt).stdout
@@ -139,7 +144,7 @@ def test_the_pdf_shows_the_changes_on_its_first_page(changed):
     text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-", "-"], input=out.stdout,
                           capture_output=True, check=True).stdout.decode()
     assert text.index("Since the last screening") < text.index("ADJUST")
-    assert "Clearance expired: Pregnancy" in " ".join(text.split())
+    assert "Clearance expired: Lymphoedema" in " ".join(text.split())
     assert "Signatures" in text  # the page to sign stays the first
 
 
@@ -197,15 +202,16 @@ def test_whole_days_are_calendar_days_in_the_records_own_offset():
     assert whole_days(then, datetime(2026, 3, 1, 19, 0, tzinfo=timezone.utc)) == 1  # 00:00+05
     assert whole_days(then, datetime(2026, 3, 1, 18, 59, tzinfo=timezone.utc)) == 0
     intake = Intake.model_validate({"conditions": [
-        {"code": "pregnancy", "cleared": True, "cleared_days_ago": 365}]},
+        {"code": "lymphedema", "sites": [{"side": "left"}], "cleared": True,
+         "cleared_days_ago": 365}]},
         context={"rules": RULES})
     from screener import screen
 
     a = screen(intake, RULES)
     at = datetime(2026, 3, 2, 0, 10, tzinfo=plus5)
     changes = changes_since(Previous(then, intake, "adjust"), intake, a, RULES, at)
-    assert changes["expired_clearances"] == [{"code": "pregnancy", "cleared_days_ago": 366}]
-    assert changes["conditions"] == [{"code": "pregnancy", "change": "changed", "fields": [
+    assert changes["expired_clearances"] == [{"code": "lymphedema", "cleared_days_ago": 366}]
+    assert changes["conditions"] == [{"code": "lymphedema", "change": "changed", "fields": [
         {"field": "cleared_days_ago", "then": 366, "now": 365}]}]
 
 

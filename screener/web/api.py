@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from screener.answers.intake import Intake
 from screener.answers.schema import intake_schema
 from screener.decision.assessment import Assessment
-from screener.errors import InputError
+from screener.errors import InputError, shown
 from screener.parse import intake_from_data
 from screener.rules import RuleSet
 from screener.screening import screen
@@ -29,7 +29,23 @@ MEDIA = {"text": "text/plain; charset=utf-8", "json": "application/json",
          "cds": "application/json", "fhir": "application/fhir+json"}
 INTAKE_REF = {"$ref": "#/components/schemas/Intake"}
 
-router = APIRouter()
+async def known_query(request: Request) -> None:
+    """Each query parameter the route declares, at most once, and no other: 400 naming
+    the parameter (a repeated ``format`` must not quietly mean its last value)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    known = {p.alias for p in dependant.query_params} if dependant is not None else set()
+    seen: set[str] = set()
+    for name, _ in request.query_params.multi_items():
+        if name not in known:
+            raise Failure(400, f"query parameter '{shown(name)}': unknown here (known: "
+                               f"{', '.join(sorted(known)) or 'none'})")
+        if name in seen:
+            raise Failure(400, f"query parameter '{shown(name)}': given more than once")
+        seen.add(name)
+
+
+router = APIRouter(dependencies=[Depends(known_query)])
 
 
 def rules_of(request: Request) -> RuleSet:

@@ -36,7 +36,6 @@ def build_app(rules: RuleSet, guard: Guard | None = None) -> FastAPI:
     app.add_exception_handler(problems.Failure, problems.on_failure)
     app.add_exception_handler(RequestValidationError, problems.on_invalid)
     app.add_exception_handler(HTTPException, problems.on_http)
-    app.add_exception_handler(Exception, problems.on_crash)
     app.add_middleware(SecurityHeaders)
 
     def openapi() -> dict[str, Any]:

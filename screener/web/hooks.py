@@ -21,7 +21,7 @@ from screener.fhir.questionnaire import canonical_url, ruleset_url
 from screener.parse import intake_from_data
 from screener.render.escape import markdown_text
 from screener.rules import RuleSet
-from screener.web.api import rules_of, screened
+from screener.web.api import known_query, rules_of, screened
 from screener.web.body import read_json
 from screener.web.chart import Chart, read_chart, resources
 from screener.web.problems import PROBLEM_RESPONSES, Failure
@@ -30,7 +30,7 @@ from screener.web.security import guarded
 SERVICES = {"leg-massage-appointment": ("appointment-book", "Leg massage booking check"),
             "leg-massage-order": ("order-select", "Leg massage order check")}
 
-router = APIRouter()
+router = APIRouter(dependencies=[Depends(known_query)])
 
 
 class CDSRequest(BaseModel):

@@ -151,7 +151,9 @@ def test_an_unexpected_crash_is_a_500_problem_with_the_headers():
     """Starlette answers a crash outside every middleware; the headers middleware answers
     it first (here the real app with one route added that fails, in-process: no route of
     the server can be made to)."""
-    from starlette.testclient import TestClient
+    import asyncio
+
+    import httpx
 
     from screener import default_rules
     from screener.web.app import build_app
@@ -161,8 +163,13 @@ def test_an_unexpected_crash_is_a_500_problem_with_the_headers():
 
     app = build_app(default_rules())
     app.add_api_route("/broken", broken)
-    with TestClient(app, raise_server_exceptions=False) as client:
-        response = client.get("/broken")
+
+    async def get():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+                                     base_url="http://x") as client:
+            return await client.get("/broken")
+
+    response = asyncio.run(get())
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["detail"] == "failed, no result given: RuntimeError"

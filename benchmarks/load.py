@@ -38,7 +38,8 @@ def free_port() -> int:
 
 
 def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children (Linux /proc)."""
+    """Resident memory of a process and its children, whichever thread forked them (Linux
+    /proc): the uvicorn supervisor, its workers and their screening workers."""
     total = 0
     pids = [pid]
     while pids:
@@ -46,7 +47,8 @@ def tree_rss_mb(pid: int) -> float:
         try:
             status = Path(f"/proc/{current}/status").read_text()
             total += int(next(l for l in status.splitlines() if l.startswith("VmRSS")).split()[1])
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            children = [c for task in Path(f"/proc/{current}/task").iterdir()
+                        for c in (task / "children").read_text().split()]
         except (OSError, StopIteration):
             continue
         pids += [int(c) for c in children]

@@ -17,8 +17,8 @@ from screener.decision.assessment import Assessment
 from screener.errors import InputError, shown
 from screener.parse import intake_from_data
 from screener.rules import RuleSet
-from screener.screening import screen
 from screener.web.body import read_json
+from screener.web.pool import pool_for
 from screener.web.problems import PROBLEM_RESPONSES, Failure
 from screener.web.security import guarded
 
@@ -64,9 +64,10 @@ def rendered(assessment: Assessment, fmt: str, rules: RuleSet) -> str | bytes:
 
 
 def screened(intake: Intake, rules: RuleSet) -> Assessment:
-    """Screen, failing closed: any error inside is a 500 without a routine."""
+    """Screen in this process's bounded workers (``web.pool``; call from a thread),
+    failing closed: any error inside, an overrun among them, is a 500 without a routine."""
     try:
-        return screen(intake, rules)
+        return pool_for(rules).screen(intake)
     except Exception as exc:
         raise Failure(500, f"failed, no result given: {type(exc).__name__}: {exc}") from None
 

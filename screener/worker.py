@@ -61,8 +61,7 @@ class Worker:
         self._receive, from_child = os.pipe()
         self.pid = os.fork()
         if self.pid == 0:
-            os.close(self._send)
-            os.close(self._receive)
+            _keep_only(to_child, from_child)  # a server's sockets must not live on in here
             _serve(to_child, from_child, rules, screen, interrupted)
         os.close(to_child)
         os.close(from_child)
@@ -112,6 +111,17 @@ class Worker:
             os.waitpid(self.pid, 0)
         except ChildProcessError:
             pass
+
+
+def _keep_only(*fds: int) -> None:
+    """Close every inherited file but standard input, output and error and ``fds``: a
+    forking server's listening socket and client connections (a connection the server
+    closes must close, not stay open in a worker that lives on)."""
+    low = 3
+    for fd in sorted(fds):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, os.sysconf("SC_OPEN_MAX"))
 
 
 def _serve(requests: int, replies: int, rules: RuleSet,

@@ -6,6 +6,7 @@ request. Over real HTTP, with the engine replaced by one that hangs on one intak
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,9 @@ def test_an_overrun_is_a_500_problem_and_a_new_worker_serves_the_next(server):
     assert fine.status_code == 200
     assert fine.text == run("screen", "--answers", str(EXAMPLE), "--format", "json").stdout
     assert len(children(process.pid)) == len(before)  # replaced, once needed
+    for child in children(process.pid):  # none holds the server's sockets open
+        assert sorted(os.listdir(f"/proc/{child}/fd"), key=int)[:3] == ["0", "1", "2"]
+        assert len(os.listdir(f"/proc/{child}/fd")) == 5  # and its two pipes
 
 
 def test_an_overrun_on_the_checklist_is_an_error_page_without_a_result(server):

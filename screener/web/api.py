@@ -31,7 +31,9 @@ INTAKE_REF = {"$ref": "#/components/schemas/Intake"}
 
 async def known_query(request: Request) -> None:
     """Each query parameter the route declares, at most once, and no other: 400 naming
-    the parameter (a repeated ``format`` must not quietly mean its last value)."""
+    the parameter (a repeated ``format`` must not quietly mean its last value). A route
+    dependency of every API and CDS route, after ``guarded`` where that applies (a caller
+    without credentials learns nothing, not even which parameters exist)."""
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
     known = {p.alias for p in dependant.query_params} if dependant is not None else set()
@@ -45,7 +47,7 @@ async def known_query(request: Request) -> None:
         seen.add(name)
 
 
-router = APIRouter(dependencies=[Depends(known_query)])
+router = APIRouter()
 
 
 def rules_of(request: Request) -> RuleSet:
@@ -73,7 +75,7 @@ def screened(intake: Intake, rules: RuleSet) -> Assessment:
 
 
 @router.post(
-    "/api/screen", dependencies=[Depends(guarded)],
+    "/api/screen", dependencies=[Depends(guarded), Depends(known_query)],
     summary="Screen an intake or a FHIR QuestionnaireResponse",
     responses={200: {"description": "The assessment (any decision), in the format asked for",
                      "content": {
@@ -104,19 +106,21 @@ async def api_screen(request: Request, format: Format = "json") -> Response:
     return Response(output, media_type=MEDIA[format])
 
 
-@router.get("/api/schema", summary="The intake JSON Schema",
+@router.get("/api/schema", dependencies=[Depends(known_query)], summary="The intake JSON Schema",
             responses={200: {"content": {"application/json": {"schema": {"type": "object"}}}}})
 async def api_schema(request: Request) -> JSONResponse:
     return JSONResponse(request.app.state.schema)
 
 
-@router.get("/healthz", summary="Liveness, with the rule set's identity")
+@router.get("/healthz", dependencies=[Depends(known_query)],
+            summary="Liveness, with the rule set's identity")
 async def healthz(request: Request) -> dict[str, Any]:
     r = rules_of(request)
     return {"status": "ok", "ruleset": {"name": r.name, "version": r.version, "digest": r.digest}}
 
 
-@router.get("/fhir/Questionnaire", summary="The checklist as a FHIR R4 Questionnaire",
+@router.get("/fhir/Questionnaire", dependencies=[Depends(known_query)],
+            summary="The checklist as a FHIR R4 Questionnaire",
             responses={200: {"content": {"application/fhir+json": {"schema": {"type": "object"}}}},
                        **{k: v for k, v in PROBLEM_RESPONSES.items() if k == 422}})
 async def fhir_questionnaire(request: Request) -> Response:

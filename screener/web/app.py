@@ -35,7 +35,8 @@ def build_app(rules: RuleSet, guard: Guard | None = None) -> FastAPI:
         finally:
             screenings.close()
 
-    app = FastAPI(title="Leg massage screener", version=rules.version, docs_url=None, lifespan=lifespan,
+    app = FastAPI(title="Leg massage screener", version=rules.version, docs_url=None,
+                  lifespan=lifespan,
                   redoc_url=None, description="Contraindication screening for leg massage: "
                   "the web checklist, the API and CDS Hooks services (contract v1.2).")
     app.state.rules = rules

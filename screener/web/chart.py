@@ -68,14 +68,17 @@ def resources(prefetched: Any, kind: str, key: str) -> list[tuple[str, dict[str,
     return found
 
 
-def _concept(resource: dict[str, Any], key: str, at: str, required: bool = False
-             ) -> dict[str, Any] | None:
+def _status_concept(resource: dict[str, Any], key: str, at: str) -> dict[str, Any] | None:
+    """An optional CodeableConcept (clinicalStatus, verificationStatus), shape checked."""
+    return None if resource.get(key) is None else _concept(resource, key, at, coded=False)
+
+
+def _concept(resource: dict[str, Any], key: str, at: str, coded: bool = True) -> dict[str, Any]:
     """A CodeableConcept of the resource, its shape checked (``coding`` a list of objects
-    with string ``system`` and ``code``, or a ``text``); InputError naming the field."""
+    with string ``system`` and ``code``; when ``coded``, a code or a ``text``); an
+    InputError naming the field otherwise."""
     concept = resource.get(key)
     where = f"{at}.{key}"
-    if concept is None and not required:
-        return None
     if not isinstance(concept, dict):
         raise InputError(f"{where}: not a CodeableConcept but {_what(concept)}")
     codings = concept.get("coding", [])
@@ -85,7 +88,7 @@ def _concept(resource: dict[str, Any], key: str, at: str, required: bool = False
         if not isinstance(c, dict) or not all(isinstance(c.get(k, ""), str)
                                                for k in ("system", "code", "display")):
             raise InputError(f"{where}.coding[{i}]: not a Coding with string system and code")
-    if required and not any(c.get("code") for c in codings) and not concept.get("text"):
+    if coded and not any(c.get("code") for c in codings) and not concept.get("text"):
         raise InputError(f"{where}: no code and no text")
     return concept
 
@@ -120,7 +123,7 @@ def _index(rules: RuleSet, kind: str) -> list[tuple[str, str, str, bool]]:
     return out
 
 
-def _match(index: list[tuple[str, str, str, bool]], concept: dict[str, Any] | None
+def _match(index: list[tuple[str, str, str, bool]], concept: dict[str, Any]
            ) -> list[tuple[str, bool]]:
     found = []
     for system, code in _codes(concept):
@@ -135,15 +138,18 @@ def _medicine(resource: dict[str, Any], at: str) -> dict[str, Any] | str:
     or R5 ``medication.concept``), or, for a reference this service cannot follow (it
     fetches nothing), the name the reference gives."""
     if "medicationCodeableConcept" in resource:
-        return _concept(resource, "medicationCodeableConcept", at, required=True)  # type: ignore[return-value]
+        return _concept(resource, "medicationCodeableConcept", at)
     medication = resource.get("medication")
     if isinstance(medication, dict) and "concept" in medication:
-        return _concept(medication, "concept", f"{at}.medication", required=True)  # type: ignore[return-value]
+        return _concept(medication, "concept", f"{at}.medication")
     reference = resource.get("medicationReference") or (
         medication.get("reference") if isinstance(medication, dict) else None)
-    if isinstance(reference, dict) and isinstance(reference.get("display", reference.get("reference")), str):
-        return shown(f"a medicine given by reference: {reference.get('display') or reference['reference']}")
-    raise InputError(f"{at}.medicationCodeableConcept: missing (nor a medication concept or reference)")
+    named = (reference.get("display") or reference.get("reference")
+             if isinstance(reference, dict) else None)
+    if isinstance(named, str) and named:
+        return shown(f"a medicine given by reference: {named}")
+    raise InputError(f"{at}.medicationCodeableConcept: missing (nor a medication concept or "
+                     "a reference)")
 
 
 def read_chart(rules: RuleSet, conditions: Any, medications: Any) -> Chart:
@@ -151,15 +157,15 @@ def read_chart(rules: RuleSet, conditions: Any, medications: Any) -> Chart:
     codes: set[str] = set()
     diagnoses = _index(rules, "diagnoses")
     for at, resource in resources(conditions, "Condition", "conditions"):
-        code = _concept(resource, "code", at, required=True)
-        clinical = _status(_concept(resource, "clinicalStatus", at))
-        if _status(_concept(resource, "verificationStatus", at)) & NEVER:
+        code = _concept(resource, "code", at)
+        clinical = _status(_status_concept(resource, "clinicalStatus", at))
+        if _status(_status_concept(resource, "verificationStatus", at)) & NEVER:
             continue
         current = not clinical or bool(clinical & COUNTING)
         matches = _match(diagnoses, code)
         if not matches:
             if current:
-                chart.unmapped.append(_name(code))  # type: ignore[arg-type]
+                chart.unmapped.append(_name(code))
             continue
         codes.update(c for c, history in matches if current or history)
     medicines = _index(rules, "medicines")

@@ -30,7 +30,7 @@ from screener.web.security import guarded
 SERVICES = {"leg-massage-appointment": ("appointment-book", "Leg massage booking check"),
             "leg-massage-order": ("order-select", "Leg massage order check")}
 
-router = APIRouter(dependencies=[Depends(known_query)])
+router = APIRouter()
 
 
 class CDSRequest(BaseModel):
@@ -70,7 +70,7 @@ def prefetch(rules: RuleSet) -> dict[str, str]:
             "medications": "MedicationRequest?patient={{context.patientId}}&status=active"}
 
 
-@router.get("/cds-services", summary="CDS Hooks discovery")
+@router.get("/cds-services", dependencies=[Depends(known_query)], summary="CDS Hooks discovery")
 async def discovery(request: Request) -> dict[str, Any]:
     rules = rules_of(request)
     return {"services": [
@@ -148,7 +148,8 @@ def service_cards(rules: RuleSet, request: CDSRequest, checklist_url: str) -> li
     return [{"uuid": str(uuid.uuid4()), **card} for card in out]
 
 
-@router.post("/cds-services/{service}", response_model=Cards, dependencies=[Depends(guarded)],
+@router.post("/cds-services/{service}", response_model=Cards,
+             dependencies=[Depends(guarded), Depends(known_query)],
              summary="A CDS Hooks service call", responses={
                  **PROBLEM_RESPONSES, 404: PROBLEM_RESPONSES[422] | {"description": "No such service"},
                  200: {"description": "Cards"}},

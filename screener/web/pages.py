@@ -103,7 +103,8 @@ def check_page(rules: RuleSet, draft: dict[str, Any]) -> HTMLResponse:
             for c in rules.conditions.values() if c.code in chosen and not c.red_flag]
     rows += [(c.title, "Not asked") for c in form.unasked_gates(rules, draft)]
     return _page("check.html", "Check your answers", draft,
-                 red_flags=[(c.question, given(c.code)) for c in asked_conditions(rules, red_flags=True)],
+                 red_flags=[(c.question, given(c.code))
+                            for c in asked_conditions(rules, red_flags=True)],
                  rows=rows, goal=GOAL_TITLES.get(draft["goal"], draft["goal"]))
 
 

@@ -76,7 +76,7 @@ def _jwt_ok(guard: Guard, credential: str, audience: str) -> bool:
                 return True
             except jwt.InvalidSignatureError:
                 continue
-    except jwt.PyJWTError:
+    except (jwt.PyJWTError, ValueError, TypeError, KeyError):  # any unreadable token: 401
         return False
     return False
 

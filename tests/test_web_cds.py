@@ -6,6 +6,7 @@ an empty chart without answers never gives a go-ahead, and a JWT is checked when
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 import uuid
@@ -154,6 +155,10 @@ def test_a_jwt_is_verified_against_the_jwks(tmp_path):
         forged = jwt.encode({"iss": "x", "aud": base + SERVICE, "exp": int(time.time()) + 60},
                             other, algorithm="ES384", headers={"kid": "ehr-1"})
         assert call(base, {}, authorization=f"Bearer {forged}").status_code == 401
+        odd_header = base64.urlsafe_b64encode(b'{"alg": "ES384", "kid": ["ehr-1"]}').decode().rstrip("=")
+        for garbage in ("x.y.z", f"{odd_header}.e30.c2ln"):
+            refused = call(base, {}, authorization=f"Bearer {garbage}")
+            assert refused.status_code == 401 and refused.json()["status"] == 401
 
 
 def test_unmapped_chart_text_is_never_live_markdown(base):

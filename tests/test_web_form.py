@@ -114,3 +114,12 @@ def test_a_crafted_form_is_a_422_page_of_one_line(base, fields, words):
     assert not is_result(page.text) and "Traceback" not in page.text
     detail = re.search(r'<p class="error-message">(.*?)</p>', page.text, re.S).group(1)
     assert "\n" not in detail and words in html.unescape(detail)
+
+
+@pytest.mark.parametrize("body", [b"answers=%FF%FE&step=confirm", b"&".join([b"tick=x"] * 2001)])
+def test_a_form_that_cannot_be_read_is_a_422_page(base, body):
+    import httpx
+
+    page = httpx.post(f"{base}/checklist", content=body, headers=FORM, timeout=30)
+    assert page.status_code == 422 and not is_result(page.text)
+    assert "start again" in page.text and "Traceback" not in page.text

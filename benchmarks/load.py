@@ -3,10 +3,11 @@
 Run by hand (not a test): ``python benchmarks/load.py`` starts ``screener serve
 --workers 2`` on a free port, then a bounded async client (httpx, one connection per
 client) posts intakes drawn from the whole catalogue (``bench.random_intake``) to
-``/api/screen`` and prints, at 16 and 64 concurrent clients: requests per second, p50
+``/api/screen`` and prints, at 1, 16 and 64 concurrent clients: requests per second, p50
 and p99 latency, and failures (any non-200). Then it sends ``--requests`` more (default
-100,000) and prints the server's resident memory (the uvicorn tree: supervisor and
-workers) before and after. Last, ``screener batch`` on the same intakes, for comparison.
+100,000) and prints the server's memory (RSS and PSS of the whole tree: uvicorn's
+supervisor, its workers and their screening workers) at the start and after. Last, ``screener batch`` on the same intakes, for comparison. ``--only latency``
+or ``--only memory`` runs one half.
 """
 
 from __future__ import annotations
@@ -37,20 +38,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children (Linux /proc)."""
-    total = 0
+def tree_memory_mb(pid: int) -> tuple[float, float]:
+    """Resident (RSS) and proportional (PSS: shared pages split between their sharers)
+    memory of a process and its children, whichever thread forked them (Linux /proc):
+    uvicorn's supervisor, its workers and their forked screening workers, which share
+    most of their pages with their parent, so RSS counts those twice and PSS once."""
+    rss = pss = 0
     pids = [pid]
     while pids:
         current = pids.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total += int(next(l for l in status.splitlines() if l.startswith("VmRSS")).split()[1])
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except (OSError, StopIteration):
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith(("Rss:", "Pss:")):
+                    kind, kb = line.split()[:2]
+                    rss, pss = (rss + int(kb), pss) if kind == "Rss:" else (rss, pss + int(kb))
+            children = [c for task in Path(f"/proc/{current}/task").iterdir()
+                        for c in (task / "children").read_text().split()]
+        except OSError:
             continue
         pids += [int(c) for c in children]
-    return total / 1024
+    return rss / 1024, pss / 1024
 
 
 async def load(url: str, bodies: list[bytes], clients: int, requests: int) -> tuple[list[float], Counter]:
@@ -91,6 +98,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--per-level", type=int, default=5000, help="requests at each concurrency")
     parser.add_argument("--requests", type=int, default=100_000, help="requests for the memory figure")
+    parser.add_argument("--only", choices=("latency", "memory"),
+                        help="only the concurrency levels (and batch), or only the memory run")
     args = parser.parse_args()
     rng = random.Random(7)
     intakes = [random_intake(rng) for _ in range(1000)]
@@ -108,19 +117,24 @@ def main() -> None:
                 time.sleep(0.1)
         asyncio.run(load(f"{base}/api/screen", bodies, 8, 400))  # warm every worker
         print(f"screener serve --workers {args.workers}, {os.cpu_count()} cores, POST /api/screen:")
-        for clients in (16, 64):
+        for clients in (1, 16, 64) if args.only != "memory" else ():
             start = time.perf_counter()
             latencies, failures = asyncio.run(load(f"{base}/api/screen", bodies, clients, args.per_level))
             report(f"  {clients:2d} clients", latencies, failures, time.perf_counter() - start)
-        before = tree_rss_mb(server.pid)
-        start = time.perf_counter()
-        latencies, failures = asyncio.run(load(f"{base}/api/screen", bodies, 16, args.requests))
-        report(f"  {args.requests} requests, 16 clients", latencies, failures, time.perf_counter() - start)
-        print(f"  server RSS (all processes): {before:.0f} MB before, "
-              f"{tree_rss_mb(server.pid):.0f} MB after {args.requests} requests")
+        if args.only != "latency":
+            before = tree_memory_mb(server.pid)
+            start = time.perf_counter()
+            latencies, failures = asyncio.run(load(f"{base}/api/screen", bodies, 16, args.requests))
+            report(f"  {args.requests} requests, 16 clients", latencies, failures, time.perf_counter() - start)
+            after = tree_memory_mb(server.pid)
+            print(f"  server memory, all processes: RSS {before[0]:.0f} MB (PSS {before[1]:.0f} MB) "
+                  f"at start (after warming up), RSS {after[0]:.0f} MB (PSS {after[1]:.0f} MB) "
+                  f"after {args.requests} requests")
     finally:
         server.terminate()
         server.wait(30)
+    if args.only == "memory":
+        return
     with tempfile.NamedTemporaryFile("wb", suffix=".jsonl", delete=False) as f:
         f.write(b"\n".join(bodies * 5) + b"\n")
     start = time.perf_counter()

@@ -113,3 +113,64 @@ def test_a_token_guards_the_api_but_not_the_checklist(tmp_path):
                         headers={**JSON, "authorization": "Bearer s3cret-token-of-some-length"})
         assert ok.status_code == 200
         assert httpx.post(f"{base}/cds-services/leg-massage-order", json={}).status_code == 401
+
+
+@pytest.mark.parametrize("path,query,words", [
+    ("/api/screen", "format=json&format=html", "'format': given more than once"),
+    ("/api/screen", "format=json&verbose=1", "'verbose': unknown"),
+    ("/api/screen", "=1", "'': unknown"),
+    ("/healthz", "format=json", "'format': unknown"),
+    ("/cds-services", "x=1", "'x': unknown"),
+])
+def test_repeated_or_unknown_query_parameters_are_refused_by_name(base, http, path, query, words):
+    call = http.post if path == "/api/screen" else http.get
+    response = call(f"{base}{path}?{query}", **({"content": EXAMPLE, "headers": JSON}
+                                                if path == "/api/screen" else {}))
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    assert words in response.json()["detail"]
+
+
+@pytest.mark.parametrize("method,path,status", [
+    ("GET", "/api/screen", 405), ("PUT", "/api/screen", 405), ("DELETE", "/cds-services", 405),
+    ("GET", "/api/nothing-here", 404), ("POST", "/cds-services/no-such-service", 404),
+])
+def test_every_error_on_the_api_is_a_problem_with_the_headers(base, http, method, path, status):
+    response = http.request(method, f"{base}{path}", content=b"{}", headers=JSON)
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["status"] == status and "Traceback" not in response.text
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    if status == 405:
+        assert "POST" in response.headers["allow"] or "GET" in response.headers["allow"]
+
+
+def test_an_unexpected_crash_is_a_500_problem_with_the_headers():
+    """Starlette answers a crash outside every middleware; the headers middleware answers
+    it first (here the real app with one route added that fails, in-process: no route of
+    the server can be made to)."""
+    import asyncio
+
+    import httpx
+
+    from screener import default_rules
+    from screener.web.app import build_app
+
+    async def broken():
+        raise RuntimeError("secret detail")
+
+    app = build_app(default_rules())
+    app.add_api_route("/broken", broken)
+
+    async def get():
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+                                     base_url="http://x") as client:
+            return await client.get("/broken")
+
+    response = asyncio.run(get())
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == "failed, no result given: RuntimeError"
+    assert response.headers["cache-control"] == "no-store"

@@ -6,6 +6,7 @@ an empty chart without answers never gives a go-ahead, and a JWT is checked when
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 import uuid
@@ -154,6 +155,10 @@ def test_a_jwt_is_verified_against_the_jwks(tmp_path):
         forged = jwt.encode({"iss": "x", "aud": base + SERVICE, "exp": int(time.time()) + 60},
                             other, algorithm="ES384", headers={"kid": "ehr-1"})
         assert call(base, {}, authorization=f"Bearer {forged}").status_code == 401
+        odd_header = base64.urlsafe_b64encode(b'{"alg": "ES384", "kid": ["ehr-1"]}').decode().rstrip("=")
+        for garbage in ("x.y.z", f"{odd_header}.e30.c2ln"):
+            refused = call(base, {}, authorization=f"Bearer {garbage}")
+            assert refused.status_code == 401 and refused.json()["status"] == 401
 
 
 def test_unmapped_chart_text_is_never_live_markdown(base):
@@ -166,3 +171,59 @@ def test_unmapped_chart_text_is_never_live_markdown(base):
     tokens = MarkdownIt("commonmark").parse(unread[0]["detail"])
     kinds = {t.type for t in tokens} | {c.type for t in tokens for c in (t.children or [])}
     assert not kinds & {"link_open", "image", "html_inline", "html_block"}, kinds
+
+
+def _medicine(**fields) -> dict:
+    return {"resourceType": "MedicationRequest", "status": "active", **fields}
+
+
+@pytest.mark.parametrize("key,entry,field", [
+    ("conditions", [], "prefetch.conditions: not a FHIR resource"),
+    ("conditions", "Condition?patient=p1", "prefetch.conditions: not a FHIR resource"),
+    ("conditions", {"resourceType": "Patient"}, "prefetch.conditions.resourceType: 'Patient'"),
+    ("conditions", {"entry": []}, "prefetch.conditions.resourceType: missing"),
+    ("conditions", {"resourceType": "Bundle", "entry": {}}, "prefetch.conditions.entry: not a list"),
+    ("conditions", {"resourceType": "Bundle", "entry": [{"fullUrl": "x"}]},
+     "prefetch.conditions.entry[0].resource: not a FHIR resource"),
+    ("conditions", bundle({"resourceType": "OperationOutcome", "issue": []}),
+     "prefetch.conditions.entry[0].resource.resourceType: 'OperationOutcome'"),
+    ("conditions", bundle(condition(ICD10, "I83.9"), {"resourceType": "Condition"}),
+     "prefetch.conditions.entry[1].resource.code: not a CodeableConcept"),
+    ("conditions", bundle({"resourceType": "Condition", "code": {"coding": []}}),
+     "prefetch.conditions.entry[0].resource.code: no code and no text"),
+    ("conditions", bundle({"resourceType": "Condition", "code": {"coding": {"code": "I80"}}}),
+     "prefetch.conditions.entry[0].resource.code.coding: not a list"),
+    ("conditions", bundle({"resourceType": "Condition", "code": {"coding": [{"code": 80}]}}),
+     "prefetch.conditions.entry[0].resource.code.coding[0]"),
+    ("conditions", bundle({**condition(ICD10, "I80.2"), "clinicalStatus": "active"}),
+     "prefetch.conditions.entry[0].resource.clinicalStatus"),
+    ("medications", bundle(_medicine()), "prefetch.medications.entry[0].resource.medicationCodeableConcept"),
+    ("medications", bundle(_medicine(status=None)), "prefetch.medications.entry[0].resource.status"),
+    ("questionnaireResponse", {"resourceType": "Questionnaire"},
+     "prefetch.questionnaireResponse.resourceType: 'Questionnaire'"),
+])
+def test_a_malformed_prefetch_entry_is_a_problem_naming_it(base, key, entry, field):
+    response = call(base, {key: entry})
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert field in response.json()["detail"]
+
+
+def test_two_questionnaire_responses_are_refused_not_one_picked(base, tmp_path):
+    answers = response_of({"conditions": []}, tmp_path)
+    response = call(base, {"questionnaireResponse": bundle(answers, answers)})
+    assert response.status_code == 422 and "more than one" in response.json()["detail"]
+
+
+def test_no_go_ahead_beside_a_chart_entry_that_maps_to_nothing(base, tmp_path):
+    answers = response_of({"conditions": []}, tmp_path)
+    alone = call(base, {"questionnaireResponse": answers}).json()["cards"]
+    assert [c["indicator"] for c in alone] == ["info"]  # the go-ahead, from the answers
+    unread = bundle(condition(ICD10, "Q99.9", text="Something unknown"))
+    by_reference = bundle(_medicine(medicationReference={"reference": "Medication/42"}))
+    cards = call(base, {"questionnaireResponse": answers, "conditions": unread,
+                        "medications": by_reference}).json()["cards"]
+    check_cards(cards)
+    assert [c["indicator"] for c in cards] == ["warning"]
+    assert "Something unknown" in cards[0]["detail"] and "Medication/42" in cards[0]["detail"]
+    assert "2 chart entries" in cards[0]["summary"]

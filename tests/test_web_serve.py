@@ -4,6 +4,7 @@ on SIGTERM, the address printed, and nothing a request carries in its output."""
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 
@@ -19,11 +20,17 @@ MARKER = "zq-private-answer-9931"
     (["--tls-cert", "cert.pem"], "go together"),
     (["--token-file", "/no/such/token"], "/no/such/token"),
     (["--workers", "0"], "--workers"),
+    (["--port", "70000"], "--port 70000"),
+    (["--host", "127.0.0.1", "--port", "PORT_IN_USE"], "cannot listen there"),
 ])
 def test_refusals_are_one_line_exit_2(args, words):
     need_web()
-    done = subprocess.run([sys.executable, "-m", "screener", "serve", *args],
-                          capture_output=True, text=True, timeout=60)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        args = [str(busy.getsockname()[1]) if a == "PORT_IN_USE" else a for a in args]
+        done = subprocess.run([sys.executable, "-m", "screener", "serve", *args],
+                              capture_output=True, text=True, timeout=60)
     assert done.returncode == 2, done.stderr
     assert done.stdout == ""
     assert done.stderr.count("\n") == 1 and words in done.stderr

@@ -31,15 +31,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+SERVE = "\nimport sys\nfrom screener.cli.main import main\nsys.exit(main(['serve', *sys.argv[1:]]))\n"
+
+
 @contextmanager
-def serving(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
-    """The base URL of a running server, and its process (stopped with SIGTERM after)."""
+def serving(*args: str, env: dict[str, str] | None = None,
+            prelude: str = "") -> Iterator[tuple[str, subprocess.Popen]]:
+    """The base URL of a running server, and its process (stopped with SIGTERM after).
+    ``prelude``: Python run in the server's process before it starts (a test's stand-in)."""
     need_web()
     import httpx
 
     port = free_port()
+    command = [sys.executable, "-c", prelude + SERVE] if prelude else [sys.executable, "-m", "screener", "serve"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "screener", "serve", "--port", str(port), *args],
+        [*command, "--port", str(port), *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, **(env or {})})
     base = f"http://127.0.0.1:{port}"

@@ -1,37 +1,22 @@
 """A screening at the command line ends within a bounded time, and Ctrl-C always works.
 
-durable_rules' C engine can spin for good on a rule set past its bounds, holding
-Python's lock: no signal handler, thread or timer of this process runs again. So the
-command line screens in a forked child: the parent waits on a pipe, and on a timeout or
-a Ctrl-C/SIGTERM it kills the child and fails closed (``EngineError``, exit 1) or exits
-130. The library's ``screen()`` stays in-process (its bound is the load-time engine
-bounds of ``screener.engine.patterns``).
-
-The engine is compiled in the parent before the fork and the worker lives as long as the
-command, so a batch forks once: each intake costs a pickle each way.
+The command line screens in a forked worker (``screener.worker``): on a timeout it is
+killed and the screening fails closed (``EngineError``, exit 1); on a Ctrl-C or SIGTERM
+(held back by ``interrupts.deferred()``, seen by the wait) it is killed and the command
+exits 130. The worker lives as long as the command, so a batch forks once.
 """
 
 from __future__ import annotations
 
-import os
-import pickle
-import select
-import signal
-import time
 from typing import TYPE_CHECKING
 
 from screener.cli import interrupts
-from screener.errors import EngineError, ScreenerError
+from screener.worker import SCREENING_TIMEOUT, Worker
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from screener.answers.intake import Intake
     from screener.decision.assessment import Assessment
     from screener.rules import RuleSet
-
-SCREENING_TIMEOUT = 10.0  # seconds; a screening takes milliseconds
-_POLL = 0.05  # how often the wait looks for a Ctrl-C held back by interrupts.deferred()
 
 
 def screen_bounded(intake: Intake, rules: RuleSet, timeout: float = SCREENING_TIMEOUT
@@ -39,9 +24,9 @@ def screen_bounded(intake: Intake, rules: RuleSet, timeout: float = SCREENING_TI
     """``screen(intake, rules)`` in a worker process, killed after ``timeout`` seconds."""
     worker = _workers.get(id(rules))
     if worker is None or worker.rules is not rules:
-        worker = _workers[id(rules)] = _Worker(rules)
+        worker = _workers[id(rules)] = Worker(rules, interrupts.caused_by_interrupt)
     try:
-        kind, value = worker.ask(intake, timeout)
+        kind, value = worker.ask(intake, timeout, interrupts.pending)
     except BaseException:  # a timeout, a Ctrl-C: the worker must not outlive the wait
         worker.stop()
         del _workers[id(rules)]
@@ -49,74 +34,11 @@ def screen_bounded(intake: Intake, rules: RuleSet, timeout: float = SCREENING_TI
     if kind == "interrupt":
         raise KeyboardInterrupt
     if kind == "error":
-        raise value
-    return value  # type: ignore[no-any-return]
+        raise value  # type: ignore[misc]
+    return value  # type: ignore[return-value]
 
 
-class _Worker:
-    """A forked child holding the compiled engine: intakes in, assessments out, one
-    length-prefixed pickle each way (its own bytes only: it is our fork)."""
-
-    def __init__(self, rules: RuleSet):
-        from screener.engine.session import engine_for
-        from screener.screening import screen
-
-        self.rules = rules
-        engine_for(rules)  # compiled once, here: the child inherits it
-        to_child, self._send = os.pipe()
-        self._receive, from_child = os.pipe()
-        self.pid = os.fork()
-        if self.pid == 0:
-            os.close(self._send)
-            os.close(self._receive)
-            _serve(to_child, from_child, rules, screen)
-        os.close(to_child)
-        os.close(from_child)
-
-    def ask(self, intake: Intake, timeout: float) -> tuple[str, object]:
-        # The intake goes without the rule set it holds a reference to (an engine does not
-        # pickle); the worker knows its rule set, and whether the parent's matched it.
-        bare = type(intake).model_construct(intake.model_fields_set, **dict(intake))
-        _write(self._send, pickle.dumps((bare, intake.checked_by() is self.rules)))
-        deadline = time.monotonic() + timeout
-        size = int.from_bytes(self._read(8, deadline, timeout), "big")
-        return pickle.loads(self._read(size, deadline, timeout))  # noqa: S301
-
-    def _read(self, size: int, deadline: float, timeout: float) -> bytes:
-        chunks, left = [], size
-        while left:
-            if interrupts.pending():  # a Ctrl-C held back: the screening is dropped
-                raise KeyboardInterrupt
-            wait = deadline - time.monotonic()
-            if wait <= 0:
-                raise EngineError(f"the rules engine did not finish within {timeout:g} s: "
-                                  "no result is given")
-            ready, _, _ = select.select([self._receive], [], [], min(wait, _POLL))
-            if ready:
-                chunk = os.read(self._receive, min(left, 1 << 20))
-                if not chunk:
-                    raise EngineError("the screening process ended without a result")
-                chunks.append(chunk)
-                left -= len(chunk)
-        return b"".join(chunks)
-
-    def stop(self) -> None:
-        for fd in (self._send, self._receive):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        try:
-            os.kill(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        try:
-            os.waitpid(self.pid, 0)
-        except ChildProcessError:
-            pass
-
-
-_workers: dict[int, _Worker] = {}
+_workers: dict[int, Worker] = {}
 
 
 def stop_all() -> None:
@@ -124,45 +46,3 @@ def stop_all() -> None:
     next command run in the same process)."""
     while _workers:
         _workers.popitem()[1].stop()
-
-
-def _serve(requests: int, replies: int, rules: RuleSet,
-           screen: Callable[[Intake, RuleSet], Assessment]) -> None:
-    """The worker's loop; it never returns (``os._exit``: no clean-up of the parent's)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it kills us
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    try:
-        with os.fdopen(requests, "rb") as stream:
-            while True:
-                try:
-                    intake, checked = pickle.load(stream)  # noqa: S301 - our parent's bytes
-                except EOFError:
-                    break
-                if checked:  # validated against this very rule set in the parent
-                    intake._checked_by = rules
-                try:
-                    payload = pickle.dumps(("ok", screen(intake, rules)))
-                except ScreenerError as exc:
-                    payload = _error(exc)
-                except BaseException as exc:  # noqa: BLE001 - anything else fails closed too
-                    if interrupts.caused_by_interrupt(exc):  # the parent reports it as one
-                        payload = pickle.dumps(("interrupt", None))
-                    else:
-                        payload = pickle.dumps(("error", EngineError(
-                            f"the screening failed: {type(exc).__name__}: {exc}"[:300])))
-                _write(replies, len(payload).to_bytes(8, "big") + payload)
-    finally:
-        os._exit(0)
-
-
-def _error(exc: ScreenerError) -> bytes:
-    try:
-        return pickle.dumps(("error", exc))
-    except Exception:  # noqa: BLE001 - an exception that does not pickle
-        return pickle.dumps(("error", EngineError(str(exc))))
-
-
-def _write(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]

@@ -16,7 +16,7 @@ MAX_MODULE_LINES = 450
 
 # Bottom to top, in the order data flows: each part may import only the parts before it.
 LAYERS = ("errors", "vocabulary", "rules", "answers", "engine", "decision", "routine",
-          "loading", "screening", "render", "fhir", "parse", "docs", "web", "cli")
+          "loading", "screening", "worker", "render", "fhir", "parse", "docs", "web", "cli")
 
 PATH = """\
 answers (prompts, JSON, a QuestionnaireResponse, a dict)

@@ -14,11 +14,11 @@ from starlette.concurrency import run_in_threadpool
 from screener.answers.intake import Intake
 from screener.answers.schema import intake_schema
 from screener.decision.assessment import Assessment
-from screener.errors import InputError
+from screener.errors import InputError, shown
 from screener.parse import intake_from_data
 from screener.rules import RuleSet
-from screener.screening import screen
 from screener.web.body import read_json
+from screener.web.pool import pool_for
 from screener.web.problems import PROBLEM_RESPONSES, Failure
 from screener.web.security import guarded
 
@@ -28,6 +28,24 @@ MEDIA = {"text": "text/plain; charset=utf-8", "json": "application/json",
          "html": "text/html; charset=utf-8", "pdf": "application/pdf",
          "cds": "application/json", "fhir": "application/fhir+json"}
 INTAKE_REF = {"$ref": "#/components/schemas/Intake"}
+
+async def known_query(request: Request) -> None:
+    """Each query parameter the route declares, at most once, and no other: 400 naming
+    the parameter (a repeated ``format`` must not quietly mean its last value). A route
+    dependency of every API and CDS route, after ``guarded`` where that applies (a caller
+    without credentials learns nothing, not even which parameters exist)."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    known = {p.alias for p in dependant.query_params} if dependant is not None else set()
+    seen: set[str] = set()
+    for name, _ in request.query_params.multi_items():
+        if name not in known:
+            raise Failure(400, f"query parameter '{shown(name)}': unknown here (known: "
+                               f"{', '.join(sorted(known)) or 'none'})")
+        if name in seen:
+            raise Failure(400, f"query parameter '{shown(name)}': given more than once")
+        seen.add(name)
+
 
 router = APIRouter()
 
@@ -48,15 +66,16 @@ def rendered(assessment: Assessment, fmt: str, rules: RuleSet) -> str | bytes:
 
 
 def screened(intake: Intake, rules: RuleSet) -> Assessment:
-    """Screen, failing closed: any error inside is a 500 without a routine."""
+    """Screen in this process's bounded workers (``web.pool``; call from a thread),
+    failing closed: any error inside, an overrun among them, is a 500 without a routine."""
     try:
-        return screen(intake, rules)
+        return pool_for(rules).screen(intake)
     except Exception as exc:
         raise Failure(500, f"failed, no result given: {type(exc).__name__}: {exc}") from None
 
 
 @router.post(
-    "/api/screen", dependencies=[Depends(guarded)],
+    "/api/screen", dependencies=[Depends(guarded), Depends(known_query)],
     summary="Screen an intake or a FHIR QuestionnaireResponse",
     responses={200: {"description": "The assessment (any decision), in the format asked for",
                      "content": {
@@ -87,19 +106,21 @@ async def api_screen(request: Request, format: Format = "json") -> Response:
     return Response(output, media_type=MEDIA[format])
 
 
-@router.get("/api/schema", summary="The intake JSON Schema",
+@router.get("/api/schema", dependencies=[Depends(known_query)], summary="The intake JSON Schema",
             responses={200: {"content": {"application/json": {"schema": {"type": "object"}}}}})
 async def api_schema(request: Request) -> JSONResponse:
     return JSONResponse(request.app.state.schema)
 
 
-@router.get("/healthz", summary="Liveness, with the rule set's identity")
+@router.get("/healthz", dependencies=[Depends(known_query)],
+            summary="Liveness, with the rule set's identity")
 async def healthz(request: Request) -> dict[str, Any]:
     r = rules_of(request)
     return {"status": "ok", "ruleset": {"name": r.name, "version": r.version, "digest": r.digest}}
 
 
-@router.get("/fhir/Questionnaire", summary="The checklist as a FHIR R4 Questionnaire",
+@router.get("/fhir/Questionnaire", dependencies=[Depends(known_query)],
+            summary="The checklist as a FHIR R4 Questionnaire",
             responses={200: {"content": {"application/fhir+json": {"schema": {"type": "object"}}}},
                        **{k: v for k, v in PROBLEM_RESPONSES.items() if k == 422}})
 async def fhir_questionnaire(request: Request) -> Response:

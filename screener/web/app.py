@@ -5,6 +5,8 @@ variables carry the command line's choices into each worker process)."""
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +20,23 @@ from screener.answers.schema import intake_schema
 from screener.loading import default_rules, load_rules
 from screener.rules import RuleSet
 from screener.web import api, hooks, pages, problems
+from screener.web.pool import pool_for
 from screener.web.security import Guard, SecurityHeaders, load_guard
 from screener.web.server import ENV_JWKS, ENV_RULES, ENV_TOKEN
 
 
 def build_app(rules: RuleSet, guard: Guard | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        screenings = pool_for(rules)
+        screenings.start()  # forked now, before the server's threads exist
+        try:
+            yield
+        finally:
+            screenings.close()
+
     app = FastAPI(title="Leg massage screener", version=rules.version, docs_url=None,
+                  lifespan=lifespan,
                   redoc_url=None, description="Contraindication screening for leg massage: "
                   "the web checklist, the API and CDS Hooks services (contract v1.2).")
     app.state.rules = rules
@@ -36,7 +49,6 @@ def build_app(rules: RuleSet, guard: Guard | None = None) -> FastAPI:
     app.add_exception_handler(problems.Failure, problems.on_failure)
     app.add_exception_handler(RequestValidationError, problems.on_invalid)
     app.add_exception_handler(HTTPException, problems.on_http)
-    app.add_exception_handler(Exception, problems.on_crash)
     app.add_middleware(SecurityHeaders)
 
     def openapi() -> dict[str, Any]:

@@ -7,6 +7,12 @@ then a gate question per group, then the follow-ups of what was ticked with the 
 then "check your answers". Every question a page showed is recorded: ticked or "yes" in
 ``conditions`` (or ``flags``), "no" in ``conditions_no`` (or ``flags_no``), so an
 unanswered question is never mistaken for a "no".
+
+The hidden field comes back from the browser, so it is read as hostile input: anything
+the pages could not have written (bad JSON, unknown or repeated codes, a code both "yes"
+and "no", an entry the intake model refuses, a repeated field) is ``Tampered``, a 422
+page, never a result. What it holds is checked against the questions, not trusted: the
+pages re-derive which questions were answered from it (``unanswered_*``).
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from typing import Any
 from screener.answers.intake import ConditionReport, Intake
 from screener.answers.questions import GROUPS, SIDE_TITLES, asked_conditions
 from screener.answers.source import load_json
-from screener.errors import InputError
+from screener.errors import InputError, shown
 from screener.rules import Condition, RuleSet
 from screener.vocabulary import AREAS, GOALS, PRESSURES, SEVERITIES, SIDES
 
@@ -24,11 +30,18 @@ Form = dict[str, list[str]]
 Errors = dict[str, str]  # field id -> message, in page order
 SESSION_DEFAULTS = {"goal": "relaxation", "preferred_pressure": "moderate", "minutes": 15}
 MAX_DAYS = 36500  # a hundred years: anything larger is a typing slip
+MAX_ANSWERS_CHARS = 65536  # every condition with every follow-up takes a few kilobytes
+MAX_VALUE_CHARS = 64  # a visible field's value: a code, a choice or a number
+DRAFT_KEYS = {"conditions", "conditions_no", *SESSION_DEFAULTS}
 # The intake fields of answers given as "no" (contract v1.2); filled only when the
 # intake model has them, so the web form never sends what the model would refuse.
 HAS_NO_LISTS = "conditions_no" in Intake.model_fields
 HAS_FLAGS_NO = "flags_no" in ConditionReport.model_fields
 HAS_CLEARED_DATE = "cleared_days_ago" in ConditionReport.model_fields
+
+
+class Tampered(InputError):
+    """A form the pages could not have sent (a 422 page: start again)."""
 
 
 def field(code: str, part: str) -> str:
@@ -40,16 +53,53 @@ def new_draft() -> dict[str, Any]:
     return {"conditions": [], "conditions_no": [], **SESSION_DEFAULTS}
 
 
-def load_draft(text: str) -> dict[str, Any]:
-    """The hidden field back from the browser: strict JSON of the draft's shape (it is
-    user input like any other: the intake it becomes is validated in full at the end)."""
-    draft = load_json(text or "{}", "answers")
-    if not isinstance(draft, dict) or not isinstance(draft.get("conditions", []), list) \
+def load_draft(rules: RuleSet, values: list[str]) -> dict[str, Any]:
+    """The hidden field back from the browser: strict JSON of the draft's shape, every
+    code known and given once, and a valid intake as it stands (``Tampered`` if not)."""
+    if len(values) != 1:
+        raise Tampered("answers: the form's answers are missing or repeated; please start again")
+    if len(values[0]) > MAX_ANSWERS_CHARS:
+        raise Tampered(f"answers: longer than {MAX_ANSWERS_CHARS} characters; please start again")
+    try:
+        draft = load_json(values[0], "answers")
+    except InputError as exc:
+        raise Tampered(f"{exc}; please start again") from None
+    if not isinstance(draft, dict) or not set(draft) <= DRAFT_KEYS \
+            or not isinstance(draft.get("conditions", []), list) \
             or not isinstance(draft.get("conditions_no", []), list) \
             or not all(isinstance(e, dict) and isinstance(e.get("code"), str)
-                       for e in draft.get("conditions", [])):
-        raise InputError("answers: the form's answers were changed or cut; please start again")
-    return {**new_draft(), **draft}
+                       for e in draft.get("conditions", [])) \
+            or not all(isinstance(c, str) for c in draft.get("conditions_no", [])):
+        raise Tampered("answers: the form's answers were changed or cut; please start again")
+    draft = {**new_draft(), **draft}
+    yes = [e["code"] for e in draft["conditions"]]
+    codes = yes + draft["conditions_no"]
+    unknown = next((c for c in codes if c not in rules.conditions), None)
+    if unknown is not None:
+        raise Tampered(f"answers: unknown condition '{shown(unknown)}'; please start again")
+    if len(set(codes)) != len(codes):
+        repeated = next(c for c in codes if codes.count(c) > 1)
+        raise Tampered(f"answers: condition '{repeated}' answered more than once; please start again")
+    try:
+        to_intake(rules, draft)
+    except InputError as exc:
+        raise Tampered(f"{exc}; please start again") from None
+    return draft
+
+
+def unanswered_red_flags(rules: RuleSet, draft: dict[str, Any]) -> Errors:
+    """An error per red-flag question without an explicit yes or no (for the page's
+    error summary): no later step may go on while any is left."""
+    answered = set(entries(draft)) | set(draft["conditions_no"])
+    return {f"{c.code}-yes": f"Answer yes or no: {c.question}"
+            for c in asked_conditions(rules, red_flags=True) if c.code not in answered}
+
+
+def unasked_gates(rules: RuleSet, draft: dict[str, Any]) -> list[Condition]:
+    """The gate questions (the groups page) neither ticked nor left as "no"."""
+    answered = set(entries(draft)) | set(draft["conditions_no"])
+    return [c for group in GROUPS for c in asked_conditions(rules, group=group)
+            if c.code not in answered]
 
 
 def entries(draft: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -57,8 +107,17 @@ def entries(draft: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _one(form: Form, name: str) -> str:
+    """A single-valued field (a radio or a text box): a browser never repeats one."""
     values = form.get(name) or [""]
-    return values[-1].strip()
+    if len(values) > 1:
+        raise Tampered(f"{shown(name)}: given more than once; please start again")
+    return _bounded(name, values[0]).strip()
+
+
+def _bounded(name: str, value: str) -> str:
+    if len(value) > MAX_VALUE_CHARS:
+        raise Tampered(f"{shown(name)}: longer than {MAX_VALUE_CHARS} characters; please start again")
+    return value
 
 
 def _set_answer(draft: dict[str, Any], code: str, yes: bool) -> None:
@@ -74,27 +133,27 @@ def _set_answer(draft: dict[str, Any], code: str, yes: bool) -> None:
 
 
 def read_red_flags(rules: RuleSet, form: Form, draft: dict[str, Any]) -> Errors:
-    errors: Errors = {}
     for c in asked_conditions(rules, red_flags=True):
         answer = _one(form, c.code)
-        if answer not in ("yes", "no"):
-            errors[f"{c.code}-yes"] = f"Answer yes or no: {c.question}"
-        else:
+        if answer in ("yes", "no"):
             _set_answer(draft, c.code, answer == "yes")
-    return errors
+    return unanswered_red_flags(rules, draft)
 
 
 def read_groups(rules: RuleSet, form: Form, draft: dict[str, Any]) -> Errors:
     ticked = set(form.get("tick", []))
-    for group in GROUPS:
-        for c in asked_conditions(rules, group=group):
-            _set_answer(draft, c.code, c.code in ticked)
+    gates = [c for group in GROUPS for c in asked_conditions(rules, group=group)]
+    stray = ticked - {c.code for c in gates}
+    if stray:
+        raise Tampered(f"tick: not a question of this page: '{shown(min(stray))}'; please start again")
+    for c in gates:
+        _set_answer(draft, c.code, c.code in ticked)
     return {}
 
 
 def _number(form: Form, name: str, low: int, high: int, what: str, errors: Errors) -> int | None:
     text = _one(form, name)
-    if not text.isdigit() or not low <= int(text) <= high:
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
         errors[name] = f"{what}: type a whole number from {low} to {high}"
         return None
     return int(text)
@@ -119,9 +178,11 @@ def _read_condition(c: Condition, form: Form, errors: Errors) -> dict[str, Any]:
         picked = form.get(field(c.code, "sites"), [])
         sites = []
         for value in picked:
-            side, _, area = value.partition(":")
-            if side in SIDES and (area in AREAS or area == ""):
-                sites.append({"side": side, **({"area": area} if area else {})})
+            side, _, area = _bounded(field(c.code, "sites"), value).partition(":")
+            if side not in SIDES or not (area in AREAS or area == ""):
+                raise Tampered(f"{field(c.code, 'sites')}: not a place on the legs: "
+                               f"'{shown(value)}'; please start again")
+            sites.append({"side": side, **({"area": area} if area else {})})
         whole = {s["side"] for s in sites if "area" not in s}
         entry["sites"] = [s for s in sites if "area" not in s or s["side"] not in whole]
         if not sites:

@@ -21,7 +21,7 @@ from screener.fhir.questionnaire import canonical_url, ruleset_url
 from screener.parse import intake_from_data
 from screener.render.escape import markdown_text
 from screener.rules import RuleSet
-from screener.web.api import rules_of, screened
+from screener.web.api import known_query, rules_of, screened
 from screener.web.body import read_json
 from screener.web.chart import Chart, read_chart, resources
 from screener.web.problems import PROBLEM_RESPONSES, Failure
@@ -65,12 +65,12 @@ class Cards(BaseModel):
 
 def prefetch(rules: RuleSet) -> dict[str, str]:
     return {"questionnaireResponse": "QuestionnaireResponse?subject={{context.patientId}}"
-            f"&questionnaire={canonical_url(rules)}",
+            f"&questionnaire={canonical_url(rules)}&_sort=-authored&_count=1",
             "conditions": "Condition?patient={{context.patientId}}",
             "medications": "MedicationRequest?patient={{context.patientId}}&status=active"}
 
 
-@router.get("/cds-services", summary="CDS Hooks discovery")
+@router.get("/cds-services", dependencies=[Depends(known_query)], summary="CDS Hooks discovery")
 async def discovery(request: Request) -> dict[str, Any]:
     rules = rules_of(request)
     return {"services": [
@@ -110,25 +110,34 @@ def _intake_data(rules: RuleSet, answers: dict[str, Any] | None, chart: Chart) -
 
 
 def service_cards(rules: RuleSet, request: CDSRequest, checklist_url: str) -> list[dict[str, Any]]:
-    responses = resources(request.prefetch.get("questionnaireResponse"), "QuestionnaireResponse")
-    answers = responses[0] if responses else None
-    chart = read_chart(rules, request.prefetch.get("conditions"),
-                       request.prefetch.get("medications"))
-    out: list[dict[str, Any]] = []
-    if answers is not None or chart.codes:
-        try:
+    try:
+        responses = resources(request.prefetch.get("questionnaireResponse"),
+                              "QuestionnaireResponse", "questionnaireResponse")
+        if len(responses) > 1:
+            raise InputError("prefetch.questionnaireResponse: more than one response; send the "
+                             "latest only")
+        answers = responses[0][1] if responses else None
+        chart = read_chart(rules, request.prefetch.get("conditions"),
+                           request.prefetch.get("medications"))
+        if answers is not None or chart.codes:
             intake = intake_from_data(_intake_data(rules, answers, chart), "prefetch", rules)
-        except InputError as exc:
-            raise Failure(422, str(exc)) from None
+    except InputError as exc:  # a prefetch that cannot be read: never a card that says go
+        raise Failure(422, str(exc)) from None
+    out: list[dict[str, Any]] = []
+    go_ahead_held = False  # a go-ahead is never given beside chart entries it could not read
+    if answers is not None or chart.codes:
         assessment = screened(intake, rules)
-        if answers is not None or assessment.decision != "proceed":
+        go_ahead_held = assessment.decision == "proceed" and bool(chart.unmapped)
+        if (answers is not None or assessment.decision != "proceed") and not go_ahead_held:
             out += decision_cards(assessment, rules)["cards"]
     if chart.unmapped:
         names = "\n".join(f"- {markdown_text(name)}" for name in chart.unmapped)  # chart text is input
+        held = (" The rest raised nothing, but no go-ahead is given until these are checked."
+                if go_ahead_held else "")
         out.append(_card(rules, f"{len(chart.unmapped)} chart entries the leg massage screener "
                                 "cannot read: check them yourself.", "warning",
                          "These chart entries map to no condition of the rule set, so they "
-                         f"were not screened:\n\n{names}"))
+                         f"were not screened.{held}\n\n{names}"))
     if answers is None:
         out.append(_card(rules, "No leg massage checklist answers yet: ask the client to fill "
                                 "it in before the massage.", "warning",
@@ -139,7 +148,8 @@ def service_cards(rules: RuleSet, request: CDSRequest, checklist_url: str) -> li
     return [{"uuid": str(uuid.uuid4()), **card} for card in out]
 
 
-@router.post("/cds-services/{service}", response_model=Cards, dependencies=[Depends(guarded)],
+@router.post("/cds-services/{service}", response_model=Cards,
+             dependencies=[Depends(guarded), Depends(known_query)],
              summary="A CDS Hooks service call", responses={
                  **PROBLEM_RESPONSES, 404: PROBLEM_RESPONSES[422] | {"description": "No such service"},
                  200: {"description": "Cards"}},

@@ -91,11 +91,21 @@ def details_page(rules: RuleSet, draft: dict[str, Any],
 
 
 def check_page(rules: RuleSet, draft: dict[str, Any]) -> HTMLResponse:
+    """Every answer as given: "No" only for a question answered no, "Not asked" for one
+    the draft holds no answer to (never a made-up "No")."""
     chosen = form.entries(draft)
+    said_no = set(draft["conditions_no"])
+
+    def given(code: str) -> str:
+        return "Yes" if code in chosen else "No" if code in said_no else "Not asked"
+
     rows = [(c.title, describe_entry(chosen[c.code]).strip(" ()") or "Yes")
-            for c in rules.conditions.values() if c.code in chosen]
-    return _page("check.html", "Check your answers", draft, red_flags=asked_conditions(rules, red_flags=True),
-                 reported=set(chosen), rows=rows, goal=GOAL_TITLES.get(draft["goal"], draft["goal"]))
+            for c in rules.conditions.values() if c.code in chosen and not c.red_flag]
+    rows += [(c.title, "Not asked") for c in form.unasked_gates(rules, draft)]
+    return _page("check.html", "Check your answers", draft,
+                 red_flags=[(c.question, given(c.code))
+                            for c in asked_conditions(rules, red_flags=True)],
+                 rows=rows, goal=GOAL_TITLES.get(draft["goal"], draft["goal"]))
 
 
 def result_page(rules: RuleSet, draft: dict[str, Any]) -> HTMLResponse:
@@ -119,13 +129,34 @@ def _urgent(rules: RuleSet, draft: dict[str, Any]) -> bool:
     return bool(draft["conditions"]) and screened(form.to_intake(rules, draft), rules).decision == "urgent"
 
 
+PAGES = {"change_red_flags": red_flags_page, "change_groups": groups_page,
+         "change_details": details_page}
+STEPS = {"red_flags", "groups", "details", "confirm", *PAGES}
+AFTER_GROUPS = {"details", "change_details", "confirm"}
+
+
 def _step(rules: RuleSet, fields: form.Form) -> HTMLResponse:
-    draft = form.load_draft((fields.get("answers") or [""])[-1])
-    step = (fields.get("step") or [""])[-1]
+    """One step, re-derived from what the answers hold, whatever step the form names: no
+    step after the red flags goes on while one is unanswered, none after the groups page
+    while a gate question is (a crafted form cannot skip a page)."""
+    steps = fields.get("step", [])
+    if len(steps) != 1 or steps[0] not in STEPS:
+        raise form.Tampered("step: missing, repeated or unknown; please start again")
+    step = steps[0]
+    draft = form.load_draft(rules, fields.get("answers", []))
     if step == "red_flags":
         errors = form.read_red_flags(rules, fields, draft)
         if errors:
             return red_flags_page(rules, draft, errors)
+    elif step != "change_red_flags":
+        errors = form.unanswered_red_flags(rules, draft)
+        if errors:
+            return red_flags_page(rules, draft, errors)
+    if step in AFTER_GROUPS and form.unasked_gates(rules, draft):
+        return result_page(rules, draft) if _urgent(rules, draft) else groups_page(rules, draft)
+    if step in PAGES:
+        return PAGES[step](rules, draft)
+    if step == "red_flags":
         return result_page(rules, draft) if _urgent(rules, draft) else groups_page(rules, draft)
     if step == "groups":
         form.read_groups(rules, fields, draft)
@@ -135,15 +166,7 @@ def _step(rules: RuleSet, fields: form.Form) -> HTMLResponse:
         if errors:
             return details_page(rules, draft, errors)
         return result_page(rules, draft) if _urgent(rules, draft) else check_page(rules, draft)
-    if step == "change_red_flags":
-        return red_flags_page(rules, draft)
-    if step == "change_groups":
-        return groups_page(rules, draft)
-    if step == "change_details":
-        return details_page(rules, draft)
-    if step == "confirm":
-        return result_page(rules, draft)
-    raise InputError("the form's step is missing or unknown; please start again")
+    return result_page(rules, draft)  # confirm
 
 
 @router.get("/", response_class=HTMLResponse, name="first_page")
@@ -164,8 +187,8 @@ async def checklist_step(request: Request) -> HTMLResponse:
                                     strict_parsing=False):
             fields.setdefault(key, []).append(value)
         return await run_in_threadpool(_step, rules, fields)
-    except (InputError, UnicodeDecodeError, ValueError) as exc:
-        return problem_page(400, str(exc) if isinstance(exc, InputError)
+    except (InputError, UnicodeDecodeError, ValueError) as exc:  # a form no page sent
+        return problem_page(422, str(exc) if isinstance(exc, InputError)
                             else "the form could not be read; please start again")
     except Failure as exc:
         return problem_page(exc.status, exc.detail)

@@ -68,8 +68,3 @@ async def on_invalid(_: Request, exc: Exception) -> JSONResponse:
 async def on_http(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     return problem(exc.status_code, str(exc.detail), exc.headers)  # 405 keeps its Allow
-
-
-async def on_crash(_: Request, exc: Exception) -> JSONResponse:
-    """Fail closed: a message naming the failure, never a routine, never a traceback."""
-    return problem(500, f"failed, no result given: {type(exc).__name__}")

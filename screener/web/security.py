@@ -17,7 +17,7 @@ from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from screener.errors import InputError, shown
-from screener.web.problems import Failure
+from screener.web.problems import Failure, problem
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -76,7 +76,7 @@ def _jwt_ok(guard: Guard, credential: str, audience: str) -> bool:
                 return True
             except jwt.InvalidSignatureError:
                 continue
-    except jwt.PyJWTError:
+    except (jwt.PyJWTError, ValueError, TypeError, KeyError):  # any unreadable token: 401
         return False
     return False
 
@@ -99,7 +99,10 @@ async def guarded(request: Request) -> None:
 
 class SecurityHeaders:
     """Pure ASGI middleware: the contract's headers on every response, ``no-store`` on
-    everything but the static files (answers and results are never cached)."""
+    everything but the static files (answers and results are never cached). It also turns
+    an unexpected exception into the 500 problem (fail closed, no traceback): Starlette's
+    own handler for those sits outside every middleware, so its answer would go out
+    without these headers."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -109,9 +112,12 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         static = scope["path"].startswith("/static/")
+        started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = [(k, v) for k, v in message.get("headers", [])
                            if k.lower() != b"cache-control"]
                 headers += [h for h in HEADERS if not (static and h[0] == b"cache-control")]
@@ -121,4 +127,10 @@ class SecurityHeaders:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception as exc:
+            if started:  # the status line is gone: only dropping the connection is left
+                raise
+            crash = problem(500, f"failed, no result given: {type(exc).__name__}")
+            await crash(scope, receive, send_with_headers)

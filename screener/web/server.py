@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import socket
 import sys
 
 from screener.errors import InputError, shown
@@ -26,6 +27,19 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def can_listen(host: str, port: int) -> None:
+    """Refuse in one line an address that cannot be listened on (in use, not this
+    machine's, a privileged port), before uvicorn would report it with a traceback."""
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host.strip("[]"), port))
+    except OSError as exc:
+        raise InputError(f"--host {shown(host)} --port {port}: cannot listen there: "
+                         f"{exc.strerror or exc}") from None
 
 
 def check_choices(host: str, tls: bool, behind_proxy: bool, token_file: str | None,
@@ -47,7 +61,10 @@ def serve(host: str, port: int, rules_dir: str | None, workers: int, token_file:
         raise InputError("--tls-cert and --tls-key go together")
     if not 1 <= workers <= 64:
         raise InputError("--workers: from 1 to 64")
+    if not 1 <= port <= 65535:
+        raise InputError(f"--port {port}: from 1 to 65535")
     check_choices(host, tls_cert is not None, behind_proxy, token_file, jwks)
+    can_listen(host, port)
     from screener.web.security import load_guard
 
     load_guard(token_file, jwks)  # a wrong file is a one-line error before binding

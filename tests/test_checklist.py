@@ -146,6 +146,37 @@ def test_cleared_pregnancy_is_light(tmp_path):
     assert json.loads(saved.read_text())["assessment"]["assumptions"] == []
 
 
+def test_enter_alone_is_never_a_made_up_no(tmp_path):
+    """Enter without y or n: a red flag is asked again; a follow-up is left unanswered and
+    read cautiously (listed under assumptions), never recorded as "no"."""
+    saved = tmp_path / "answers.json"
+    s = start("--save", str(saved), tmp_path=tmp_path)
+    s.expect("Leg massage safety checklist")
+    first, *rest = [c for c in RULES.conditions.values() if c.red_flag]
+    s.expect(first.question[:40])
+    s.send("enter")
+    s.expect("cannot be left out")
+    s.expect(first.question[:40])
+    s.send("n")
+    for flag in rest:
+        s.expect(flag.question[:40])
+        s.send("n")
+    groups_until(s, "skin")
+    tick(s, "open_wound")
+    left_leg_site(s, "shin")
+    s.expect(RULES.conditions["open_wound"].flags["infected"][:30])
+    s.send("enter")
+    rest_of_groups(s, "skin")
+    default_session_and_confirm(s)
+    s.expect("Read cautiously")
+    s.wait()
+    record = json.loads(saved.read_text())
+    (entry,) = record["intake"]["conditions"]
+    assert "infected" not in entry.get("flags_no", []) + entry.get("flags", [])
+    assert {"code": "open_wound", "follow_up": "infected", "read_as": "yes"} in (
+        record["assessment"]["assumptions"])
+
+
 def test_nothing_left_to_massage_is_no_go_ahead_and_exits_5(tmp_path):
     s = start(tmp_path=tmp_path)
     no_red_flags(s)

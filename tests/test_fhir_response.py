@@ -198,6 +198,8 @@ BAD: dict[str, tuple[Callable[[dict], None], str]] = {
         modifierExtension=[NOT_ASKED]), "'session': the item has a modifierExtension"),
     "modifier on an answer": (lambda r: find(r["item"], RED)["answer"][0].update(
         modifierExtension=[NOT_ASKED]), f"'{RED}': an answer has a modifierExtension"),
+    "implicit rules (a modifier element)": (lambda r: r.update(implicitRules="http://x.test/r"),
+                                            "implicitRules: http://x.test/r is a modifier"),
 }
 
 

@@ -11,6 +11,7 @@ import yaml
 
 from screener import Intake, ScreenerError, default_rules, load_rules, screen
 from screener import screening
+from screener.errors import InputError
 
 TATTOO = {
     "code": "fresh_tattoo", "title": "Fresh tattoo",
@@ -92,3 +93,24 @@ def test_no_revalidation_when_the_rule_set_is_the_one_that_validated(plus, monke
            plus)
     with pytest.raises(AssertionError):
         screen(Intake.model_validate({}), plus)
+
+
+def test_an_intake_changed_in_place_after_validation_is_validated_again():
+    """The models are frozen but their lists are not: an appended report built without
+    validation ("false" as a clearance) was screened as cleared, with a routine."""
+    from screener.answers.intake import ConditionReport
+
+    intake = Intake.model_validate({"conditions": []})
+    intake.conditions.append(ConditionReport.model_construct(
+        code="dvt", days_ago=400, cleared="false", sites=[], flags=[], flags_no=[],
+        severity=None, cleared_days_ago=None))
+    assert intake.checked_by() is None
+    with pytest.raises(InputError, match="cleared"):
+        screen(intake)
+
+
+def test_an_intake_with_a_report_appended_in_place_screens_that_report():
+    intake = Intake.model_validate({"conditions": []})
+    intake.conditions.append(Intake.model_validate(
+        {"conditions": [{"code": "dvt"}]}).conditions[0])
+    assert screen(intake).decision == "refer"

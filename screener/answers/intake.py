@@ -139,6 +139,7 @@ class Intake(BaseModel):
     # The rule set this intake was validated against (None when built without
     # validation): ``screen()`` re-checks any intake whose rule set is not its own.
     _checked_by: RuleSet | None = PrivateAttr(default=None)
+    _checked_state: tuple[Any, ...] = PrivateAttr(default=())
 
     @model_validator(mode="after")
     def _one_entry_per_code(self, info: ValidationInfo) -> Intake:
@@ -151,11 +152,21 @@ class Intake(BaseModel):
             if code in seen:
                 raise ValueError(f"condition {code!r} is in both conditions and conditions_no")
         self._checked_by = _rules(info)
+        self._checked_state = self._state()
         return self
 
     def checked_by(self) -> RuleSet | None:
-        """The rule set whose codes and flags this intake was validated against."""
-        return self._checked_by
+        """The rule set whose codes and flags this intake was validated against, or None
+        when its lists were changed in place since (the models are frozen, their lists
+        are not): such an intake is validated again before it is screened."""
+        return self._checked_by if self._state() == self._checked_state else None
+
+    def _state(self) -> tuple[Any, ...]:
+        """What in-place changes to the lists would alter: the reports (by identity), the
+        codes answered no, each report's sites (by identity) and follow-up answers."""
+        return (tuple(map(id, self.conditions)), tuple(self.conditions_no),
+                tuple((tuple(map(id, c.sites)), tuple(c.flags), tuple(c.flags_no))
+                      for c in self.conditions))
 
     @field_validator("conditions_no")
     @classmethod

@@ -82,12 +82,18 @@ def _ask(prompt: Callable[..., questionary.Question], message: str, **kwargs: An
         indent = CHOICE_INDENT[prompt is questionary.checkbox]
         kwargs["choices"] = [Choice(_fold(c.title, width - indent, 0).replace(
             "\n", "\n" + " " * indent), c.value) for c in kwargs["choices"]]
-    if "instruction" in kwargs:  # on its own line under the question
+    if "instruction" in kwargs and prompt is not questionary.confirm:  # own line, under it
         kwargs["instruction"] = "\n  " + _fold(kwargs["instruction"], width, 2)
     question = prompt(_fold(message, width - ANSWER_ROOM, 2), **kwargs)
     app = question.application
     app.key_bindings = merge_key_bindings([app.key_bindings, _escape_leaves()])
     return question.unsafe_ask()
+
+
+def _yes_no(question: str) -> bool | None:
+    """Yes, no, or None when Enter is pressed without an answer: an unanswered question is
+    never a made-up "no" (contract v1.2); it is read cautiously, or asked again."""
+    return _ask(questionary.confirm, question, default=None, instruction="(y/n) ")
 
 
 def _days(text: str) -> bool | str:
@@ -115,7 +121,11 @@ class Checklist:
         print("Leg massage safety checklist\n----------------------------\n"
               + _fold(INTRO, min(width, 88), 0) + "\n")
         for condition in self._conditions(red_flags=True):
-            if not _ask(questionary.confirm, condition.question, default=False):
+            answer = _yes_no(condition.question)
+            while answer is None:  # a red flag is never skipped
+                print("  Please answer y or n: this one cannot be left out.")
+                answer = _yes_no(condition.question)
+            if not answer:
                 self.answered_no.add(condition.code)
                 continue
             self.entries[condition.code] = {"code": condition.code}
@@ -154,12 +164,11 @@ class Checklist:
             entry["severity"] = _ask(questionary.select, SEVERITY_QUESTION,
                                      choices=[Choice(s.capitalize(), s) for s in SEVERITIES])
         if "cleared" in c.asks:
-            entry["cleared"] = _ask(questionary.confirm, CLEARED_QUESTION, default=False)
+            entry["cleared"] = bool(_yes_no(CLEARED_QUESTION))  # unanswered: not cleared
             if entry["cleared"]:  # a clearance counts from its date (contract v1.2)
                 days = _ask(questionary.text, CLEARED_DAYS_QUESTION, validate=_days)
                 entry["cleared_days_ago"] = int(days.strip())
-        answers = {flag: _ask(questionary.confirm, question, default=False)
-                   for flag, question in c.flags.items()}
+        answers = {flag: _yes_no(question) for flag, question in c.flags.items()}
         for key, wanted in (("flags", True), ("flags_no", False)):
             chosen = [flag for flag, yes in answers.items() if yes is wanted]
             if chosen:

@@ -355,6 +355,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    """An option before a command is refused: the command's own default would overwrite it
+    (``screener --rules DIR screen`` screened with the default rules)."""
+    argv, parser = sys.argv[1:] if argv is None else argv, build_parser()
+    args = parser.parse_args(argv)
+    if args.command is not None and argv and argv[0] != args.command:
+        parser.error(f"{shown(argv[0], 40)} goes after the command: screener {args.command} ...")
+    return args
+
+
 def _say(message: str) -> None:
     """One line on stderr, whatever the message holds: control characters escaped (a
     name cannot add lines or drive the terminal) and cut to ``LINE_LIMIT``."""
@@ -383,7 +393,7 @@ def _run(argv: list[str] | None) -> int:
         import pydantic_core  # noqa: F401 - makes it panic: a Rust message and exit 1
     logging.getLogger("durable").disabled = True  # it would print tracebacks of its own
     try:
-        args = build_parser().parse_args(argv)
+        args = parse(argv)
         return args.func(args)
     except (InputError, RulesError) as exc:
         _say(str(exc))

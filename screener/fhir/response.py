@@ -284,6 +284,10 @@ def read_response(data: dict[str, Any], rules: RuleSet, source: str) -> Intake:
         raise InputError(f"{source}: modifierExtension: {shown(unknown[0])} is not understood "
                          "by the screener: it could change the meaning of the response, so "
                          "it is not read")
+    if "implicitRules" in data:  # a modifier element (FHIR R4 Resource): rules we cannot know
+        raise InputError(f"{source}: implicitRules: {shown(str(data['implicitRules']), 80)} "
+                         "is a modifier the screener does not understand: the response is "
+                         "not read")
     expected, given = canonical(rules), data.get("questionnaire")
     if given != expected:
         if isinstance(given, str) and given.split("|")[0] == canonical_url(rules):

@@ -157,14 +157,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", nargs="?", type=int, default=200_000)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="to continue a run in parts: chunks of 2,000 seeded from here")
     args = parser.parse_args()
     start = time.monotonic()
     intakes, screened, counts, found = 0, 0, {d: 0 for d in DECISION_RANK}, []
     with Pool(args.jobs) as pool:
-        for done, s, c, f in pool.imap_unordered(run_chunk, range(-(-args.n // CHUNK))):
+        seeds = range(args.first_seed, args.first_seed + -(-args.n // CHUNK))
+        for done, s, c, f in pool.imap_unordered(run_chunk, seeds):
             intakes, screened, found = intakes + done, screened + s, found + f
             counts = {d: counts[d] + c[d] for d in counts}
-    print(f"{intakes:,} intakes ({screened:,} screenings) on {args.jobs} processes in "
+    print(f"seeds {args.first_seed}+: {intakes:,} intakes ({screened:,} screenings) on {args.jobs} processes in "
           f"{time.monotonic() - start:.0f} s; decisions {counts}; violations {len(found)}")
     for line in found[:10]:
         print(line[:400])

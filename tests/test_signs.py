@@ -86,7 +86,7 @@ def report(code: str, test: RuleTest, area: str, side: str) -> Data:
         entry["severity"] = test.severity_at_least
     if "sites" in condition.asks:
         entry["sites"] = [{"area": area, "side": side}]
-    elif "sides" in condition.asks or test.one_leg:
+    elif "sides" in condition.asks or test.sited:
         entry["sites"] = [{"side": side}]
     return entry
 
@@ -324,3 +324,13 @@ def test_each_unanswered_follow_up_reads_as_its_cautious_answer(code, flag):
     assert [f.rule for f in unanswered.findings] == [f.rule for f in cautious.findings]
     assert {"code": code, "follow_up": flag, "read_as": reading} in [
         a.model_dump() for a in unanswered.assumptions]
+
+
+def test_adding_the_other_leg_to_a_one_sided_swelling_never_relaxes_it():
+    """Found by the long invariant run: 'one leg only' relaxed when the other leg was
+    added; a heart, kidney or liver swelling pointed at on any leg stays a clot sign."""
+    one = {"code": "heart_kidney_swelling", "cleared": True, "sites": [{"side": "right"}]}
+    both = {**one, "sites": [{"side": "right"}, {"side": "left"}]}
+    assert _screen({"conditions": [one]}).decision == "refer"
+    assert _screen({"conditions": [both]}).decision == "refer"
+    assert _screen({"conditions": [{**one, "sites": []}]}).decision == "adjust"

@@ -33,8 +33,8 @@ def describe_test(test: Test) -> list[str]:
         parts.append("on the " + " or ".join(test.areas))
     if test.both_legs:
         parts.append("on both legs (no sites given counts as both)")
-    if test.one_leg:
-        parts.append("on one leg only")
+    if test.sited:
+        parts.append("reported on named sites (not left as the whole legs)")
     return parts
 
 

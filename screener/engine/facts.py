@@ -25,7 +25,7 @@ from screener.vocabulary import AREAS, PRESSURE_RANK, SEVERITIES, SEVERITY_RANK,
 Fact = dict[str, Any]
 WORST_SEVERITY = max(SEVERITY_RANK.values())
 # Every field a condition fact can carry besides its flags (bounded in ``patterns``).
-BASE_FIELDS = ("t", "n", "code", "cleared", "severity", "days_ago", "sid")
+BASE_FIELDS = ("t", "n", "code", "cleared", "severity", "days_ago", "sited", "sid")
 GROUP_FIELDS = ("t", "n", "code", "src", "sid")
 
 
@@ -115,6 +115,8 @@ def condition_fact(index: int, report: ConditionReport, condition: Condition) ->
         "severity": SEVERITY_RANK[report.severity] if report.severity else WORST_SEVERITY,
         "days_ago": report.days_ago if report.days_ago is not None else 0,
     }
+    if report.sites:
+        fact["sited"] = 1
     _places(fact, report.covered())
     for flag in flags_read(report, condition):
         fact[flag_field(flag)] = 1

@@ -82,10 +82,8 @@ def compile_test(kind: str, code: str, test: Test, side: str | None = None) -> P
     terms.extend({"$nex": {flag_field(flag): 1}} for flag in test.flags_not)
     if test.both_legs:
         terms += [{side_field(s): 1} for s in SIDES]
-    if test.one_leg:
-        left, right = (side_field(s) for s in SIDES)
-        terms.append({"$or": [{"$and": [{left: 1}, {"$nex": {right: 1}}]},
-                              {"$and": [{right: 1}, {"$nex": {left: 1}}]}]})
+    if test.sited:
+        terms.append({"sited": 1})
     if side:
         terms.append({side_field(side): 1})
     if test.areas:

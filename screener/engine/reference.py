@@ -37,8 +37,8 @@ def unmet(test: Test, fact: Fact, side: str | None = None) -> list[str]:
     out += [f"'{flag}' answered yes" for flag in test.flags_not if fact.get(flag_field(flag))]
     if test.both_legs and not all(fact.get(side_field(s)) for s in SIDES):
         out.append("not on both legs")
-    if test.one_leg and sum(bool(fact.get(side_field(s))) for s in SIDES) != 1:
-        out.append("not on one leg only")
+    if test.sited and not fact.get("sited"):
+        out.append("no sites named (the whole legs)")
     if side and not fact.get(side_field(side)):
         out.append(f"not on the {side} leg")
     if test.areas:

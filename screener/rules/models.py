@@ -45,19 +45,17 @@ class Test(BaseModel):
     )
     areas: list[Area] = Field(default_factory=list, description="Any of them reported.")
     both_legs: bool = Field(default=False, description="Reported on both legs (no sites: both).")
-    one_leg: bool = Field(default=False, description="Reported on one leg only.")
-
-    @model_validator(mode="after")
-    def _legs(self) -> Test:
-        if self.both_legs and self.one_leg:
-            raise ValueError("'both_legs' and 'one_leg' can never both hold")
-        return self
+    sited: bool = Field(
+        default=False,
+        description="Reported on named sites, not on the whole legs a report without sites "
+        "stands for (a swelling that is expected on both legs, pointed at on a leg). Adding a "
+        "site keeps it true, so a result never relaxes when a site is added.")
 
     def answers(self) -> set[str]:
         """The follow-ups this test reads beyond areas and legs (a group fact carries none
         of them)."""
         return {name for name in ("cleared", "severity_at_least", "days_ago_at_most",
-                                  "days_ago_more_than", "flags", "flags_not")
+                                  "days_ago_more_than", "flags", "flags_not", "sited")
                 if getattr(self, name) not in (None, [], False)}
 
 

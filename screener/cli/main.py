@@ -208,7 +208,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     rules = _rules(args)
     limit = input_limit(args.max_input_bytes)
     with opened(args.answers) as stream:
-        tally = run_batch(split_lines(stream, limit), rules, sys.stdout, sys.stderr)
+        tally = run_batch(split_lines(stream, limit), rules, sys.stdout, sys.stderr,
+                          _jobs_of(args))
     return EXIT_FAILURE if tally.failed else EXIT_INVALID if tally.invalid else EXIT_OK
 
 
@@ -225,7 +226,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     limit = input_limit(args.max_input_bytes)
     counts: Counter[str] = Counter()
     with opened(args.answers) as stream:
-        for record in diff_lines(split_lines(stream, limit), old, new, counts):
+        for record in diff_lines(split_lines(stream, limit), old, new, counts,
+                                 _jobs_of(args)):
             sys.stdout.write((json.dumps(record) if args.format == "json"
                               else describe_change(record)) + "\n")
     summary = diff_summary(counts)
@@ -234,6 +236,24 @@ def cmd_diff(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(summary + "\n")
     return EXIT_INVALID if counts["invalid"] else EXIT_OK
+
+
+def _jobs(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{shown(text, 40)!r} is not a number of processes, 1 or more")
+    return int(text)
+
+
+def _jobs_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jobs", type=_jobs, metavar="N", help=(
+        "screen on N processes (default: this machine's cores); the output is the same "
+        "bytes, in input order, whatever N"))
+
+
+def _jobs_of(args: argparse.Namespace) -> int:
+    from screener.cli.pool import default_jobs  # multiprocessing: only for batch and diff
+
+    return args.jobs or default_jobs()
 
 
 def _limit_flag(p: argparse.ArgumentParser) -> None:
@@ -315,6 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--answers", required=True, metavar="FILE", help="JSON Lines, '-' for stdin")
     p.add_argument("--rules", metavar="DIR")
     _limit_flag(p)
+    _jobs_flag(p)
     p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("diff", help="which intakes a new rule set would decide differently")
@@ -322,6 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--answers", required=True, metavar="FILE", help="JSON Lines, '-' for stdin")
     p.add_argument("--format", choices=("text", "json"), default="text")
     _limit_flag(p)
+    _jobs_flag(p)
     p.set_defaults(func=cmd_diff)
     return parser
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from screener.errors import InputError
 from screener.parse import parse_intake
@@ -22,6 +22,9 @@ from screener.render.words import nothing_left
 from screener.rules import RuleSet
 from screener.cli.watchdog import screen_bounded as screen
 from screener.vocabulary import DECISIONS
+
+if TYPE_CHECKING:
+    from screener.answers.intake import Intake
 
 _CHUNK = 1 << 16
 # The results a summary counts, least restrictive first: an adjust that leaves no step
@@ -98,12 +101,14 @@ def numbered(lines: Iterable[str | bytes | LongLine]) -> Iterator[tuple[int, str
         yield number, text if text.strip() else InputError(f"{name}: blank line, no intake")
 
 
-def _screen_one(number: int, line: str | InputError, rules: RuleSet) -> tuple[str, str]:
-    """What one line gave (a decision, 'invalid' or 'failed') and its result line."""
+def screen_one(number: int, line: str | InputError, rules: RuleSet,
+                screener: Callable[[Intake, RuleSet], Assessment] = screen) -> tuple[str, str]:
+    """What one line gave (a decision, 'invalid' or 'failed') and its result line;
+    ``screener`` is the watchdog's bounded screening, or ``screen()`` on a cluster."""
     try:
         if isinstance(line, InputError):
             raise line
-        assessment = screen(parse_intake(line, f"line {number}", rules), rules)
+        assessment = screener(parse_intake(line, f"line {number}", rules), rules)
     except InputError as exc:
         return "invalid", json.dumps({"line": number, "ok": False, "error": str(exc)})
     except ScreenerError as exc:
@@ -118,7 +123,7 @@ def _screen_one(number: int, line: str | InputError, rules: RuleSet) -> tuple[st
 def _screen_chunk(chunk: list[tuple[int, str | InputError]], rules: RuleSet
                   ) -> list[tuple[str, str]]:
     """What a pool worker does with a chunk of numbered lines."""
-    return [_screen_one(number, line, rules) for number, line in chunk]
+    return [screen_one(number, line, rules) for number, line in chunk]
 
 
 def _screened(lines: Iterable[str | bytes | LongLine], rules: RuleSet,
@@ -128,7 +133,7 @@ def _screened(lines: Iterable[str | bytes | LongLine], rules: RuleSet,
         return
     for number, line in numbered(lines):
         with deferred():
-            kind_and_result = _screen_one(number, line, rules)
+            kind_and_result = screen_one(number, line, rules)
         yield kind_and_result
 
 

@@ -12,12 +12,14 @@ import time
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import intake_st
 from test_cli import SCREENER, run, wait_for_imports
 
 from screener import default_rules
 from screener.cli.batch import run_batch, split_lines
+from screener.cli.pool import CHUNK
 
 LINES = [
     '{"conditions": []}',                                              # 1 proceed
@@ -337,3 +339,35 @@ def test_every_input_line_gets_exactly_one_valid_result_line(lines, final_newlin
             assert record["ok"], record
         elif not content.strip() or b"\xff" in content or len(line) > 100:
             assert not record["ok"], record
+
+
+_BAD_LINES = [b"", b"\xff\xfe", b"{not json", b'{"conditions": [{"code": "gout"}]}', b"[1]",
+              b"x" * 300]  # the last is over the --max-input-bytes 200 given below
+
+
+@settings(max_examples=4, deadline=None)
+@given(intakes=st.lists(intake_st(), min_size=1, max_size=12), rng=st.randoms(use_true_random=False))
+def test_batch_and_diff_on_two_processes_give_the_bytes_of_one(intakes, rng, tmp_path_factory):
+    """Several pool chunks of generated intakes and bad lines: --jobs 2 writes exactly
+    what --jobs 1 writes (results in input order), exit status and summary included."""
+    pool = [json.dumps(i).encode() for i in intakes] + _BAD_LINES
+    day = tmp_path_factory.mktemp("jobs") / "day.jsonl"
+    day.write_bytes(b"\n".join(rng.choice(pool) for _ in range(3 * CHUNK + 7)) + b"\n")
+    new = tmp_path_factory.mktemp("rules") / "new"
+    shutil.copytree(default_rules().path, new)
+    data = yaml.safe_load((new / "bruise.yaml").read_text())
+    data["rules"][0]["decision"] = "refer"
+    data["rules"][0]["referral"] = "See a doctor about the bruise."
+    (new / "bruise.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    for command in (["batch"], ["diff", "--rules", str(default_rules().path), "--rules", str(new),
+                                "--format", "json"]):
+        one, two = (run_bytes(*command, "--answers", str(day), "--max-input-bytes", "200",
+                              "--jobs", jobs, stdin=b"") for jobs in ("1", "2"))
+        assert (two.stdout, two.stderr, two.returncode) == (one.stdout, one.stderr, one.returncode)
+        assert one.stdout.count(b"\n") >= (3 * CHUNK + 7 if command == ["batch"] else 0)
+
+
+def test_jobs_must_be_a_positive_number():
+    for jobs in ("0", "-1", "two"):
+        out = run("batch", "--answers", "-", "--jobs", jobs)
+        assert out.returncode == 2 and "--jobs" in out.stderr and "Traceback" not in out.stderr

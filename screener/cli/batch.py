@@ -1,24 +1,30 @@
 """Many intakes at once: ``screener batch`` (JSON Lines in, JSON Lines out) and
-``screener diff`` (what a new rule set would change). Both stream: one line is read,
-screened and written before the next, so memory does not grow with the input."""
+``screener diff`` (what a new rule set would change). Both stream, so memory does not
+grow with the input: on one process a line is read, screened and written before the
+next; with ``jobs`` above one, chunks of lines go to a process pool (``pool``) and come
+back in input order, the same bytes as on one process."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from screener.errors import InputError
 from screener.parse import parse_intake
 from screener.decision.assessment import Assessment
 from screener.errors import ScreenerError
 from screener.cli.interrupts import deferred
+from screener.cli.pool import parallel
 from screener.render.words import nothing_left
 from screener.rules import RuleSet
 from screener.cli.watchdog import screen_bounded as screen
 from screener.vocabulary import DECISIONS
+
+if TYPE_CHECKING:
+    from screener.answers.intake import Intake
 
 _CHUNK = 1 << 16
 # The results a summary counts, least restrictive first: an adjust that leaves no step
@@ -95,12 +101,14 @@ def numbered(lines: Iterable[str | bytes | LongLine]) -> Iterator[tuple[int, str
         yield number, text if text.strip() else InputError(f"{name}: blank line, no intake")
 
 
-def _screen_one(number: int, line: str | InputError, rules: RuleSet) -> tuple[str, str]:
-    """What one line gave (a decision, 'invalid' or 'failed') and its result line."""
+def screen_one(number: int, line: str | InputError, rules: RuleSet,
+                screener: Callable[[Intake, RuleSet], Assessment] = screen) -> tuple[str, str]:
+    """What one line gave (a decision, 'invalid' or 'failed') and its result line;
+    ``screener`` is the watchdog's bounded screening, or ``screen()`` on a cluster."""
     try:
         if isinstance(line, InputError):
             raise line
-        assessment = screen(parse_intake(line, f"line {number}", rules), rules)
+        assessment = screener(parse_intake(line, f"line {number}", rules), rules)
     except InputError as exc:
         return "invalid", json.dumps({"line": number, "ok": False, "error": str(exc)})
     except ScreenerError as exc:
@@ -112,15 +120,31 @@ def _screen_one(number: int, line: str | InputError, rules: RuleSet) -> tuple[st
         f'{{"line": {number}, "ok": true, "assessment": {assessment.model_dump_json()}}}')
 
 
+def _screen_chunk(chunk: list[tuple[int, str | InputError]], rules: RuleSet
+                  ) -> list[tuple[str, str]]:
+    """What a pool worker does with a chunk of numbered lines."""
+    return [screen_one(number, line, rules) for number, line in chunk]
+
+
+def _screened(lines: Iterable[str | bytes | LongLine], rules: RuleSet,
+              jobs: int) -> Iterator[tuple[str, str]]:
+    if jobs > 1:
+        yield from parallel(_screen_chunk, numbered(lines), [rules], jobs)
+        return
+    for number, line in numbered(lines):
+        with deferred():
+            kind_and_result = screen_one(number, line, rules)
+        yield kind_and_result
+
+
 def screen_lines(lines: Iterable[str | bytes | LongLine], rules: RuleSet,
-                 tally: Tally) -> Iterator[str]:
+                 tally: Tally, jobs: int = 1) -> Iterator[str]:
     """One JSON result line per input line, in input order. A bad line gives
     ``{"line": N, "ok": false, "error": ...}`` and the batch goes on. A Ctrl-C while a
     line is screened drops that line (it is neither written nor counted), since the
-    engine would otherwise report it as a failed screening."""
-    for number, line in numbered(lines):
-        with deferred():
-            kind, result = _screen_one(number, line, rules)
+    engine would otherwise report it as a failed screening; pool workers ignore Ctrl-C,
+    and what they had not given back is dropped the same way."""
+    for kind, result in _screened(lines, rules, jobs):
         if kind == "invalid":
             tally.invalid += 1
         elif kind == "failed":
@@ -131,7 +155,7 @@ def screen_lines(lines: Iterable[str | bytes | LongLine], rules: RuleSet,
 
 
 def run_batch(lines: Iterable[str | bytes | LongLine], rules: RuleSet, out: IO[str],
-              err: IO[str]) -> Tally:
+              err: IO[str], jobs: int = 1) -> Tally:
     """Screen every line to ``out``; the summary goes to ``err`` however the run ends
     (an interruption still tells how many lines were written)."""
     tally = Tally()
@@ -139,7 +163,7 @@ def run_batch(lines: Iterable[str | bytes | LongLine], rules: RuleSet, out: IO[s
 
     progress = Progress(err)
     try:
-        for n, result in enumerate(screen_lines(lines, rules, tally), 1):
+        for n, result in enumerate(screen_lines(lines, rules, tally, jobs), 1):
             with deferred():  # a result line is written whole or not at all
                 out.write(result + "\n")
             progress.tick(n)
@@ -193,29 +217,57 @@ def compare(old: Assessment, new: Assessment) -> dict[str, object]:
     return change
 
 
-def diff_lines(lines: Iterable[str | bytes | LongLine], old: RuleSet, new: RuleSet,
-               counts: Counter[str]) -> Iterator[dict[str, object]]:
-    """One record per intake where anything in ``COMPARED`` differs, or that is invalid."""
+def _diff_one(number: int, line: str | InputError, old: RuleSet, new: RuleSet
+              ) -> dict[str, object] | None:
+    """The record of one line: what changed, its error, or None when nothing did."""
+    try:
+        if isinstance(line, InputError):
+            raise line
+        before = screen(parse_intake(line, f"line {number}", old), old)
+        after = screen(parse_intake(line, f"line {number}", new), new)
+    except (InputError, ScreenerError) as exc:
+        return {"line": number, "error": str(exc)}
+    change = compare(before, after)
+    if not change:
+        return None
+    if "decision" in change and DECISIONS.index(after.decision) < DECISIONS.index(
+            before.decision):
+        change["less restrictive"] = True
+    return {"line": number, **change}
+
+
+def _diff_chunk(chunk: list[tuple[int, str | InputError]], old: RuleSet, new: RuleSet
+                ) -> list[dict[str, object] | None]:
+    """What a pool worker does with a chunk of numbered lines."""
+    return [_diff_one(number, line, old, new) for number, line in chunk]
+
+
+def _diffed(lines: Iterable[str | bytes | LongLine], old: RuleSet, new: RuleSet,
+            jobs: int) -> Iterator[dict[str, object] | None]:
+    if jobs > 1:
+        yield from parallel(_diff_chunk, numbered(lines), [old, new], jobs)
+        return
     for number, line in numbered(lines):
+        with deferred():  # see screen_lines: a Ctrl-C drops the line, never fails it
+            record = _diff_one(number, line, old, new)
+        yield record
+
+
+def diff_lines(lines: Iterable[str | bytes | LongLine], old: RuleSet, new: RuleSet,
+               counts: Counter[str], jobs: int = 1) -> Iterator[dict[str, object]]:
+    """One record per intake where anything in ``COMPARED`` differs, or that is invalid."""
+    for record in _diffed(lines, old, new, jobs):
         counts["intakes"] += 1
-        try:
-            if isinstance(line, InputError):
-                raise line
-            with deferred():  # see screen_lines: a Ctrl-C drops the line, never fails it
-                before = screen(parse_intake(line, f"line {number}", old), old)
-                after = screen(parse_intake(line, f"line {number}", new), new)
-        except (InputError, ScreenerError) as exc:
-            counts["invalid"] += 1
-            yield {"line": number, "error": str(exc)}
+        if record is None:
             continue
-        change = compare(before, after)
-        if change:
+        if "error" in record:
+            counts["invalid"] += 1
+        else:
             counts["changed"] += 1
-            counts.update(f"changed {key}" for key in change)
-            if "decision" in change and DECISIONS.index(after.decision) < DECISIONS.index(
-                    before.decision):
-                counts["less restrictive"] += 1
-            yield {"line": number, **change}
+            counts.update(f"changed {key}" for key in record if key not in (
+                "line", "less restrictive"))
+            counts["less restrictive"] += bool(record.pop("less restrictive", False))
+        yield record
 
 
 def describe_change(record: dict[str, object]) -> str:

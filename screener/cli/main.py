@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NoReturn
 from screener.answers.source import input_limit, opened, parse_size, read_answers, source_name
 from screener.cli import interrupts
 from screener.cli.record import add_record_flags, compared, previous_for
+from screener.cli.many import add_batch, add_diff
 from screener.cli.serve import add_serve
 from screener.errors import LINE_LIMIT, InputError, RulesError, SaveError, shown
 
@@ -232,42 +233,6 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return DECISION_EXIT[decision]
 
 
-def cmd_batch(args: argparse.Namespace) -> int:
-    """Exit 0 when every line was screened, 2 when any line was invalid, 1 when any
-    failed otherwise. Refer and urgent are results, not failures."""
-    from screener.cli.batch import run_batch, split_lines
-
-    rules = _rules(args)
-    limit = input_limit(args.max_input_bytes)
-    with opened(args.answers) as stream:
-        tally = run_batch(split_lines(stream, limit), rules, sys.stdout, sys.stderr)
-    return EXIT_FAILURE if tally.failed else EXIT_INVALID if tally.invalid else EXIT_OK
-
-
-def cmd_diff(args: argparse.Namespace) -> int:
-    """Exit 0 whether or not decisions changed; 2 when any line was invalid."""
-    from collections import Counter
-
-    from screener.cli.batch import describe_change, diff_lines, diff_summary, split_lines
-    from screener.loading import load_rules
-
-    if len(args.rules or []) != 2:
-        raise InputError("diff needs --rules OLD --rules NEW")
-    old, new = (load_rules(path) for path in args.rules)
-    limit = input_limit(args.max_input_bytes)
-    counts: Counter[str] = Counter()
-    with opened(args.answers) as stream:
-        for record in diff_lines(split_lines(stream, limit), old, new, counts):
-            sys.stdout.write((json.dumps(record) if args.format == "json"
-                              else describe_change(record)) + "\n")
-    summary = diff_summary(counts)
-    if args.format == "json":
-        sys.stderr.write(summary + "\n")
-    else:
-        sys.stdout.write(summary + "\n")
-    return EXIT_INVALID if counts["invalid"] else EXIT_OK
-
-
 def _limit_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-input-bytes", type=_size, metavar="N", help=(
         "refuse answers (or a batch line) over N bytes; default $SCREENER_MAX_INPUT_BYTES "
@@ -338,20 +303,9 @@ def build_parser() -> argparse.ArgumentParser:
     _limit_flag(p)
     p.set_defaults(func=cmd_explain)
 
-    p = sub.add_parser("batch", help="screen JSON Lines, one intake a line, to JSON Lines")
-    p.add_argument("--answers", required=True, metavar="FILE", help="JSON Lines, '-' for stdin")
-    p.add_argument("--rules", metavar="DIR")
-    _limit_flag(p)
-    p.set_defaults(func=cmd_batch)
-
+    add_batch(sub, _limit_flag)
     add_serve(sub)
-
-    p = sub.add_parser("diff", help="which intakes a new rule set would decide differently")
-    p.add_argument("--rules", action="append", metavar="DIR", help="give twice: OLD then NEW")
-    p.add_argument("--answers", required=True, metavar="FILE", help="JSON Lines, '-' for stdin")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    _limit_flag(p)
-    p.set_defaults(func=cmd_diff)
+    add_diff(sub, _limit_flag)
     return parser
 
 

@@ -4,6 +4,8 @@ raw HTML, autolinks and rich markup, and each format is read back with a real pa
 
 from __future__ import annotations
 
+import re
+
 import json
 import shutil
 from html.parser import HTMLParser
@@ -96,8 +98,22 @@ def _html_problems(text: str) -> list[str]:
     return parser.bad
 
 
+# What GFM links in plain text without any markup (its extended autolinks): outside a
+# code span, an address in rule text would become a live link on GitHub or in an EHR.
+GFM_AUTOLINK = re.compile(r"(?i)(?:https?|ftp)://|www\.|mailto:|xmpp:|[\w.+-]@[\w-]+\.\w")
+
+
 def _check_markdown(text: str) -> None:
     assert not _markdown_tokens(text) & LIVE_MARKDOWN, text
+    for token in MarkdownIt("commonmark").enable("table").parse(text):
+        for child in token.children or []:
+            assert child.type != "text" or not GFM_AUTOLINK.search(child.content), text
+
+
+def test_a_bare_address_in_rule_text_is_never_a_gfm_autolink():
+    for text in ("see http://evil.example/x.png", "www.evil.test/a", "write to a@evil.test",
+                 "mailto:a@evil.test", "x `y` http://a`b"):
+        _check_markdown(markdown_text(text))
 
 
 def test_hostile_text_reaches_every_format_and_stays_words(hostile):

@@ -7,7 +7,9 @@ its function here, so it always reads as the words that were written:
 
 - Markdown (``--format markdown``, the CDS card ``detail``, FHIR markdown fields):
   ``markdown_text`` - one line, every character CommonMark or GFM could read as markup
-  backslash-escaped, so no raw HTML, link, autolink, image, emphasis or block starts.
+  backslash-escaped, so no raw HTML, link, autolink, image, emphasis or block starts;
+  a bare address (``http://``, ``www.``, an e-mail), which GFM links without any markup,
+  goes into a code span, where nothing is linked.
 - Terminal (``--format text``): ``terminal_text`` - control characters (ESC among them)
   shown as ``\\x1b``; rich markup is never parsed (the console runs with ``markup=False``
   and text goes in as ``rich.text.Text``).
@@ -28,13 +30,31 @@ _INLINE = re.compile(r"(?<=[^\W_])_+(?=[^\W_])|([\\`*_\[\]<>&|~!])")
 # Markup only at the start of a line: headings, quotes, lists, thematic breaks, setext.
 _LINE_START = re.compile(r"^([#>+\-=]|\d+[.)])")
 _SPACE = re.compile(r"\s+")
+# What GFM's extended autolinks would link in plain text.
+_BARE_ADDRESS = re.compile(r"(?i)(?:(?:https?|ftp)://|www\.|(?:mailto|xmpp):)\S+"
+                           r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def markdown_text(text: str) -> str:
     """``text`` as literal Markdown inline content on one line."""
     flat = _SPACE.sub(" ", text).strip()
-    escaped = _INLINE.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(), flat)
+    parts, last = [], 0
+    for bare in _BARE_ADDRESS.finditer(flat):
+        parts += [_escaped(flat[last:bare.start()]), _code_span(bare.group())]
+        last = bare.end()
+    escaped = "".join([*parts, _escaped(flat[last:])])
     return _LINE_START.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], escaped)
+
+
+def _escaped(text: str) -> str:
+    return _INLINE.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(), text)
+
+
+def _code_span(text: str) -> str:
+    """``text`` verbatim in a code span, fenced by more backticks than it holds in a row."""
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def terminal_text(text: str) -> str:

@@ -4,7 +4,9 @@ Data comes from prefetch only: the service never fetches from a ``fhirServer`` a
 names. The answers (a QuestionnaireResponse) and the chart (Conditions, active
 MedicationRequests, read by ``chart``) are screened together; without answers the chart
 is screened with its cautious readings and a card links to the web checklist, and an
-empty chart with no answers gives only that card, never a go-ahead."""
+empty chart with no answers gives only that card, never a go-ahead. A chart key absent
+or null is a chart that could not be read (a warning, never a go-ahead); an unknown
+prefetch key is refused."""
 
 from __future__ import annotations
 

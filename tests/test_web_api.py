@@ -129,6 +129,7 @@ def test_repeated_or_unknown_query_parameters_are_refused_by_name(base, http, pa
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
     assert words in response.json()["detail"]
+    assert response.json()["title"] == "Not a valid query parameter"
 
 
 @pytest.mark.parametrize("method,path,status", [
@@ -161,7 +162,7 @@ def test_an_unexpected_crash_is_a_500_problem_with_the_headers():
     async def broken():
         raise RuntimeError("secret detail")
 
-    app = build_app(default_rules())
+    app = build_app(default_rules(), public_url="http://x")
     app.add_api_route("/broken", broken)
 
     async def get():
@@ -174,3 +175,32 @@ def test_an_unexpected_crash_is_a_500_problem_with_the_headers():
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["detail"] == "failed, no result given: RuntimeError"
     assert response.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize("headers,status", [
+    ([("content-type", "application/json")], 200),
+    ([("content-type", "application/json; charset=utf-8")], 200),
+    ([("content-type", "Application/JSON; Charset=UTF-8")], 200),
+    ([("content-type", "application/json-patch+json")], 415),
+    ([("content-type", "application/fhir+json")], 415),
+    ([("content-type", "application/json; charset=latin-1")], 415),
+    ([("content-type", "application/json; charset=utf-8; x=1")], 415),
+    ([("content-type", "application/json"), ("content-type", "text/plain")], 415),
+    ([("content-type", "application/json"), ("content-type", "application/json")], 415),
+])
+def test_only_plain_json_is_taken(base, http, headers, status):
+    response = http.post(f"{base}/api/screen", content=EXAMPLE, headers=headers)
+    assert response.status_code == status, response.text
+    if status != 200:
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["title"] == "Unsupported media type"
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:80", "127.0.0.2", "localhost"])
+def test_a_host_header_naming_another_server_is_refused(base, http, host):
+    for response in (http.get(f"{base}/healthz", headers={"host": host}),
+                     http.post(f"{base}/api/screen", content=EXAMPLE, headers={**JSON, "host": host})):
+        assert response.status_code == 400
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["title"] == "Not this server's host"
+        assert response.headers["x-content-type-options"] == "nosniff"

@@ -27,9 +27,13 @@ def base():
         yield url
 
 
-def call(base: str, prefetch: dict, hook: str = "appointment-book", **headers: str):
+def call(base: str, prefetch: dict, hook: str = "appointment-book", chart: bool = True,
+         **headers: str):
+    """A service call; with ``chart`` the chart keys not given are sent as empty Bundles."""
     import httpx
 
+    if chart:
+        prefetch = {"conditions": bundle(), "medications": bundle(), **prefetch}
     body = {"hook": hook, "hookInstance": str(uuid.uuid4()),
             "fhirServer": "http://203.0.113.1/never-fetched",
             "context": {"patientId": "p1", "userId": "Practitioner/1"}, "prefetch": prefetch}
@@ -149,6 +153,15 @@ def test_a_jwt_is_verified_against_the_jwks(tmp_path):
 
         assert call(base, {}).status_code == 401
         assert call(base, {}, authorization=f"Bearer {token()}").status_code == 200
+        once = token()
+        assert call(base, {}, authorization=f"Bearer {once}").status_code == 200
+        assert call(base, {}, authorization=f"Bearer {once}").status_code == 401  # replayed
+        assert call(base, {}, authorization=f"Bearer {token(jti=None)}").status_code == 401
+        # a token for another service, its host put in the Host header: refused at the door
+        evil = "evil.example:" + base.rsplit(":", 1)[1]
+        spoofed = call(base, {}, authorization=f"Bearer {token(aud=f'http://{evil}{SERVICE}')}",
+                       host=evil)
+        assert spoofed.status_code == 400 and spoofed.json()["title"] == "Not this server's host"
         assert call(base, {}, authorization=f"Bearer {token(aud='https://other')}").status_code == 401
         assert call(base, {}, authorization=f"Bearer {token(exp=1)}").status_code == 401
         other = ec.generate_private_key(ec.SECP384R1())
@@ -227,3 +240,91 @@ def test_no_go_ahead_beside_a_chart_entry_that_maps_to_nothing(base, tmp_path):
     assert [c["indicator"] for c in cards] == ["warning"]
     assert "Something unknown" in cards[0]["detail"] and "Medication/42" in cards[0]["detail"]
     assert "2 chart entries" in cards[0]["summary"]
+
+
+@pytest.mark.parametrize("chart", [
+    {"medications": {"resourceType": "Bundle", "type": "searchset", "entry": []}},  # no conditions
+    {"conditions": None, "medications": {"resourceType": "Bundle", "type": "searchset", "entry": []}},
+    {"conditions": {"resourceType": "Bundle", "type": "searchset", "entry": []}, "medications": None},
+    {}])
+def test_a_chart_key_absent_or_null_is_an_unread_chart_never_a_go_ahead(base, tmp_path, chart):
+    answers = response_of({"conditions": []}, tmp_path)
+    cards = call(base, {"questionnaireResponse": answers, **chart}, chart=False).json()["cards"]
+    check_cards(cards)
+    assert [c["indicator"] for c in cards] == ["warning"]
+    assert "could not be read" in cards[0]["summary"]
+    assert not any("proceed" in c["summary"] for c in cards)
+    missing = [k for k in ("conditions", "medications") if chart.get(k) is None]
+    assert all(k in cards[0]["summary"] for k in missing)
+
+
+def test_an_unread_chart_still_shows_a_red_flag_in_the_answers(base, tmp_path):
+    answers = response_of({"conditions": [{"code": "calf_swelling_red_flag"}]}, tmp_path)
+    cards = call(base, {"questionnaireResponse": answers}, chart=False).json()["cards"]
+    assert [c["indicator"] for c in cards] == ["critical", "warning"]
+
+
+def test_an_empty_bundle_is_an_empty_chart(base, tmp_path):
+    answers = response_of({"conditions": []}, tmp_path)
+    cards = call(base, {"questionnaireResponse": answers}).json()["cards"]
+    assert [c["summary"] for c in cards] == ["Leg massage: proceed as planned, with the usual care."]
+
+
+@pytest.mark.parametrize("key", ["condition", "medication", "Conditions", "patient"])
+def test_an_unknown_prefetch_key_is_a_problem_naming_it(base, tmp_path, key):
+    answers = response_of({"conditions": []}, tmp_path)
+    response = call(base, {"questionnaireResponse": answers, key: bundle()}, chart=False)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert f"prefetch.{key}: not a prefetch key" in response.json()["detail"]
+
+
+def _medicine_on(status: str) -> dict:
+    return _medicine(status=status, medicationCodeableConcept={"coding": [{"system": RXNORM, "code": "11289"}]})
+
+
+@pytest.mark.parametrize("status,counted", [("on-hold", True), ("unknown", True), ("active", True),
+                                            ("stopped", False), ("completed", False)])
+def test_a_blood_thinner_on_hold_or_unknown_still_counts(base, tmp_path, status, counted):
+    answers = response_of({"conditions": []}, tmp_path)
+    cards = call(base, {"questionnaireResponse": answers,
+                        "medications": bundle(_medicine_on(status))}).json()["cards"]
+    assert ("anticoagulants" in cards[0]["detail"]) is counted
+    assert cards[0]["summary"].startswith("Leg massage: only with changes" if counted else
+                                          "Leg massage: proceed")
+
+
+@pytest.mark.parametrize("status", ["resolved", "inactive", "remission"])
+def test_a_past_condition_that_maps_to_nothing_is_still_named(base, tmp_path, status):
+    answers = response_of({"conditions": []}, tmp_path)
+    chart = bundle(condition(ICD10, "Q99.9", status, text="An old rare thing"))
+    cards = call(base, {"questionnaireResponse": answers, "conditions": chart}).json()["cards"]
+    assert [c["indicator"] for c in cards] == ["warning"]  # no go-ahead beside it
+    assert f"An old rare thing ({status})" in cards[0]["detail"]
+
+
+def test_the_public_url_is_the_audience_and_the_link_whatever_the_host_header(tmp_path):
+    import httpx
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP384R1())
+    public = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key.public_key()))
+    (tmp_path / "jwks.json").write_text(json.dumps({"keys": [{**public, "kid": "k", "alg": "ES384"}]}))
+    site = "https://clinic.example:8443"
+    with serving("--cds-jwks", str(tmp_path / "jwks.json"), "--public-url", site,
+                 host="clinic.example:8443") as (base, _):
+        def token(aud: str) -> str:
+            claims = {"iss": "https://ehr.example", "aud": aud, "exp": int(time.time()) + 60,
+                      "jti": str(uuid.uuid4())}
+            return jwt.encode(claims, key, algorithm="ES384", headers={"kid": "k"})
+
+        def post(aud: str, host: str = "clinic.example:8443") -> httpx.Response:
+            return call(base, {}, authorization=f"Bearer {token(aud)}", host=host)
+
+        answered = post(site + SERVICE)
+        assert answered.status_code == 200, answered.text
+        assert answered.json()["cards"][-1]["links"][0]["url"] == site + "/"
+        assert post(base + SERVICE).status_code == 401  # the bind address is not the audience
+        refused = post(base + SERVICE, host=base.split("//")[1])
+        assert refused.status_code == 400 and refused.json()["title"] == "Not this server's host"

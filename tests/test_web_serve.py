@@ -21,6 +21,9 @@ MARKER = "zq-private-answer-9931"
     (["--token-file", "/no/such/token"], "/no/such/token"),
     (["--workers", "0"], "--workers"),
     (["--port", "70000"], "--port 70000"),
+    (["--public-url", "ftp://clinic.example"], "--public-url"),
+    (["--public-url", "https://clinic.example/screener"], "no path"),
+    (["--public-url", "https://clinic.example:x"], "--public-url"),
     (["--host", "127.0.0.1", "--port", "PORT_IN_USE"], "cannot listen there"),
 ])
 def test_refusals_are_one_line_exit_2(args, words):

@@ -35,10 +35,11 @@ SERVE = "\nimport sys\nfrom screener.cli.main import main\nsys.exit(main(['serve
 
 
 @contextmanager
-def serving(*args: str, env: dict[str, str] | None = None,
-            prelude: str = "") -> Iterator[tuple[str, subprocess.Popen]]:
+def serving(*args: str, env: dict[str, str] | None = None, prelude: str = "",
+            host: str | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
     """The base URL of a running server, and its process (stopped with SIGTERM after).
-    ``prelude``: Python run in the server's process before it starts (a test's stand-in)."""
+    ``prelude``: Python run in the server's process before it starts (a test's stand-in);
+    ``host``: the Host header its --public-url expects, if not the address."""
     need_web()
     import httpx
 
@@ -54,7 +55,8 @@ def serving(*args: str, env: dict[str, str] | None = None,
             if process.poll() is not None:
                 raise AssertionError(f"serve exited {process.returncode}: {process.stderr.read()}")
             try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{base}/healthz", timeout=1,
+                             headers={"host": host} if host else None).status_code == 200:
                     break
             except httpx.TransportError:
                 time.sleep(0.05)

@@ -18,7 +18,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from screener.web.server import serve
 
     return serve(args.host, args.port, args.rules, args.workers, args.token_file, args.cds_jwks,
-                 args.tls_cert, args.tls_key, args.behind_tls_proxy)
+                 args.tls_cert, args.tls_key, args.behind_tls_proxy, args.public_url)
 
 
 def add_serve(sub: Any) -> None:
@@ -30,4 +30,6 @@ def add_serve(sub: Any) -> None:
     for flag in ("--rules", "--token-file", "--cds-jwks", "--tls-cert", "--tls-key"):
         p.add_argument(flag, metavar="DIR" if flag == "--rules" else "FILE")
     p.add_argument("--behind-tls-proxy", action="store_true", help="a proxy terminates TLS")
+    p.add_argument("--public-url", metavar="URL", help="the base URL clients use (JWT audience, "
+                   "links); default http(s)://HOST:PORT")
     p.set_defaults(func=cmd_serve)

@@ -19,7 +19,7 @@ from screener.parse import intake_from_data
 from screener.rules import RuleSet
 from screener.web.body import read_json
 from screener.web.pool import pool_for
-from screener.web.problems import PROBLEM_RESPONSES, Failure
+from screener.web.problems import PROBLEM_RESPONSES, QUERY_TITLE, Failure
 from screener.web.security import guarded
 
 Format = Literal["text", "json", "markdown", "svg", "html", "pdf", "cds", "fhir"]
@@ -41,9 +41,9 @@ async def known_query(request: Request) -> None:
     for name, _ in request.query_params.multi_items():
         if name not in known:
             raise Failure(400, f"query parameter '{shown(name)}': unknown here (known: "
-                               f"{', '.join(sorted(known)) or 'none'})")
+                               f"{', '.join(sorted(known)) or 'none'})", QUERY_TITLE)
         if name in seen:
-            raise Failure(400, f"query parameter '{shown(name)}': given more than once")
+            raise Failure(400, f"query parameter '{shown(name)}': given more than once", QUERY_TITLE)
         seen.add(name)
 
 

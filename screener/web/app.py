@@ -21,11 +21,12 @@ from screener.loading import default_rules, load_rules
 from screener.rules import RuleSet
 from screener.web import api, hooks, pages, problems
 from screener.web.pool import pool_for
-from screener.web.security import Guard, SecurityHeaders, load_guard
-from screener.web.server import ENV_JWKS, ENV_RULES, ENV_TOKEN
+from screener.web.security import Guard, HostCheck, SecurityHeaders, load_guard
+from screener.web.server import ENV_JWKS, ENV_PUBLIC_URL, ENV_RULES, ENV_TOKEN
 
 
-def build_app(rules: RuleSet, guard: Guard | None = None) -> FastAPI:
+def build_app(rules: RuleSet, guard: Guard | None = None,
+              public_url: str = "http://127.0.0.1:8000") -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         screenings = pool_for(rules)
@@ -41,6 +42,7 @@ def build_app(rules: RuleSet, guard: Guard | None = None) -> FastAPI:
                   "the web checklist, the API and CDS Hooks services (contract v1.2).")
     app.state.rules = rules
     app.state.guard = guard or Guard()
+    app.state.public_url = public_url
     app.state.schema = intake_schema(rules)
     app.include_router(api.router)
     app.include_router(hooks.router)
@@ -49,7 +51,8 @@ def build_app(rules: RuleSet, guard: Guard | None = None) -> FastAPI:
     app.add_exception_handler(problems.Failure, problems.on_failure)
     app.add_exception_handler(RequestValidationError, problems.on_invalid)
     app.add_exception_handler(HTTPException, problems.on_http)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(HostCheck, public_url=public_url)
+    app.add_middleware(SecurityHeaders)  # outermost: its headers go on the host check's 400 too
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -70,4 +73,5 @@ def create_app() -> FastAPI:
     """The app of one worker, from the choices ``screener serve`` put in the environment."""
     rules_dir = os.environ.get(ENV_RULES)
     rules = load_rules(rules_dir) if rules_dir else default_rules()
-    return build_app(rules, load_guard(os.environ.get(ENV_TOKEN), os.environ.get(ENV_JWKS)))
+    return build_app(rules, load_guard(os.environ.get(ENV_TOKEN), os.environ.get(ENV_JWKS)),
+                     os.environ.get(ENV_PUBLIC_URL, "http://127.0.0.1:8000"))

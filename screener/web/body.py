@@ -1,6 +1,6 @@
 """Request bodies read as the CLI reads its input: bounded (1 MiB, or
 ``SCREENER_MAX_INPUT_BYTES``; only the limit plus one byte is ever read), within a time
-limit (a slow client cannot hold a worker), of the declared media type, then strict JSON
+limit (a slow client cannot hold a worker), of exactly ``application/json``, then strict JSON
 (``screener.answers.source``)."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 from fastapi import Request
 
 from screener.answers.source import decode, input_limit, load_json
-from screener.errors import InputError
-from screener.web.problems import Failure
+from screener.errors import InputError, shown
+from screener.web.problems import HEADER_TITLE, Failure
 
 BODY_SECONDS = 10.0  # the whole body must arrive within this
 
@@ -22,8 +22,8 @@ async def read_body(request: Request, name: str = "request") -> bytes:
     limit = input_limit()
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > limit):
-        raise Failure(413 if declared.isdigit() else 400,
-                      f"{name}: larger than the limit of {limit} bytes")
+        raise Failure(413, f"{name}: larger than the limit of {limit} bytes") if declared.isdigit() \
+            else Failure(400, f"{name}: Content-Length is not a number", HEADER_TITLE)
     chunks: list[bytes] = []
     size = 0
     deadline = time.monotonic() + BODY_SECONDS
@@ -42,12 +42,24 @@ async def read_body(request: Request, name: str = "request") -> bytes:
     return b"".join(chunks)
 
 
+def _media_type(request: Request, name: str) -> None:
+    """Exactly one Content-Type, ``application/json`` with at most ``charset=utf-8``: any
+    other type (``json-patch+json`` is not an intake), charset or parameter, or two
+    headers (no first-wins), is a 415."""
+    declared = request.headers.getlist("content-type")
+    if len(declared) != 1:
+        raise Failure(415, f"{name}: send one Content-Type: application/json, not "
+                           f"{len(declared) or 'none'}")
+    media, *params = [part.strip().lower() for part in declared[0].split(";")]
+    if media != "application/json" or params not in ([], ["charset=utf-8"], ['charset="utf-8"']):
+        raise Failure(415, f"{name}: send Content-Type: application/json (optionally "
+                           f"; charset=utf-8), not '{shown(declared[0])}'")
+
+
 async def read_json(request: Request, name: str = "request") -> Any:
-    """Strict JSON of ``application/json`` (or ``+json``): 415 for another type, 413 over
-    the limit, 400 for anything the CLI refuses as JSON."""
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media != "application/json" and not (media.startswith("application/") and media.endswith("+json")):
-        raise Failure(415, f"{name}: send Content-Type: application/json, not '{media or 'none'}'")
+    """Strict JSON of ``application/json``: 415 for another type, 413 over the limit, 400
+    for anything the CLI refuses as JSON."""
+    _media_type(request, name)
     raw = await read_body(request, name)
     try:
         return load_json(decode(raw, name), name)

@@ -4,7 +4,9 @@ that map to nothing (named in a card, never dropped).
 
 Conditions count when active, recurring or relapsed (or with no clinical status: the
 cautious reading), and when resolved only where the rule file says the history matters
-(a past clot, cancer); refuted and entered-in-error ones never count. ICD-10 and ATC
+(a past clot, cancer); refuted and entered-in-error ones never count. One that maps to
+nothing is named whatever its clinical status. MedicationRequests count when active, on
+hold or of unknown status (the cautious reading). ICD-10 and ATC
 codes cover their sub-codes; SNOMED CT and RxNorm codes match exactly, since reading a
 hierarchy needs a terminology server and this service fetches nothing."""
 
@@ -22,6 +24,8 @@ SYSTEMS = {"http://snomed.info/sct": "snomed", "http://hl7.org/fhir/sid/icd-10":
 PREFIX_SYSTEMS = {"icd10", "atc"}
 COUNTING = {"active", "recurrence", "relapse"}
 NEVER = {"refuted", "entered-in-error"}
+# on hold or of unknown status still counts: a blood thinner paused is still in the blood
+ACTIVE_ORDERS = {"active", "on-hold", "unknown"}
 
 
 @dataclass
@@ -163,16 +167,16 @@ def read_chart(rules: RuleSet, conditions: Any, medications: Any) -> Chart:
             continue
         current = not clinical or bool(clinical & COUNTING)
         matches = _match(diagnoses, code)
-        if not matches:
-            if current:
-                chart.unmapped.append(_name(code))
+        if not matches:  # named whatever its status: only the clinician can say it is past
+            chart.unmapped.append(_name(code) + ("" if current else
+                                                 f" ({shown(', '.join(sorted(clinical)))})"))
             continue
         codes.update(c for c, history in matches if current or history)
     medicines = _index(rules, "medicines")
     for at, resource in resources(medications, "MedicationRequest", "medications"):
         if not isinstance(resource.get("status"), str):
             raise InputError(f"{at}.status: not a status code but {_what(resource.get('status'))}")
-        if resource["status"] != "active":
+        if resource["status"] not in ACTIVE_ORDERS:
             continue
         medicine = _medicine(resource, at)
         matches = [] if isinstance(medicine, str) else _match(medicines, medicine)

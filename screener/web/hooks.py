@@ -4,7 +4,9 @@ Data comes from prefetch only: the service never fetches from a ``fhirServer`` a
 names. The answers (a QuestionnaireResponse) and the chart (Conditions, active
 MedicationRequests, read by ``chart``) are screened together; without answers the chart
 is screened with its cautious readings and a card links to the web checklist, and an
-empty chart with no answers gives only that card, never a go-ahead."""
+empty chart with no answers gives only that card, never a go-ahead. A chart key absent
+or null is a chart that could not be read (a warning, never a go-ahead); an unknown
+prefetch key is refused."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from screener.errors import InputError, describe_invalid
+from screener.errors import InputError, describe_invalid, shown
 from screener.fhir.cds import cards as decision_cards
 from screener.fhir.questionnaire import canonical_url, ruleset_url
 from screener.parse import intake_from_data
@@ -109,7 +111,24 @@ def _intake_data(rules: RuleSet, answers: dict[str, Any] | None, chart: Chart) -
     return data
 
 
+PREFETCH_KEYS = ("questionnaireResponse", "conditions", "medications")
+CHART_KEYS = ("conditions", "medications")
+
+
+def _known_keys(prefetched: dict[str, Any]) -> None:
+    """A prefetch key this service never asked for is refused, naming it: a misspelt chart
+    key must not leave the real one absent and so read as an empty chart."""
+    for key in prefetched:
+        if key not in PREFETCH_KEYS:
+            raise Failure(422, f"prefetch.{shown(key)}: not a prefetch key of this service "
+                               f"(it asks for {', '.join(PREFETCH_KEYS)})")
+
+
 def service_cards(rules: RuleSet, request: CDSRequest, checklist_url: str) -> list[dict[str, Any]]:
+    _known_keys(request.prefetch)
+    # a chart key absent or null: the EHR could not read that part of the chart; it is
+    # never taken for an empty one (an empty Bundle is), so no go-ahead is given
+    unread = [key for key in CHART_KEYS if request.prefetch.get(key) is None]
     try:
         responses = resources(request.prefetch.get("questionnaireResponse"),
                               "QuestionnaireResponse", "questionnaireResponse")
@@ -125,11 +144,24 @@ def service_cards(rules: RuleSet, request: CDSRequest, checklist_url: str) -> li
         raise Failure(422, str(exc)) from None
     out: list[dict[str, Any]] = []
     go_ahead_held = False  # a go-ahead is never given beside chart entries it could not read
+    decision = None
     if answers is not None or chart.codes:
         assessment = screened(intake, rules)
-        go_ahead_held = assessment.decision == "proceed" and bool(chart.unmapped)
-        if (answers is not None or assessment.decision != "proceed") and not go_ahead_held:
-            out += decision_cards(assessment, rules)["cards"]
+        decision = assessment.decision
+        go_ahead_held = decision == "proceed" and bool(chart.unmapped)
+        given = decision_cards(assessment, rules)["cards"]
+        if unread:  # a part of the chart unread: only the warnings and the critical stand
+            given = [card for card in given if card["indicator"] != "info"]
+        if (answers is not None or decision != "proceed") and not go_ahead_held:
+            out += given
+    if unread:
+        told = (f" What was read gave '{decision}', but that is no go-ahead." if decision
+                in ("proceed", "adjust") else "")
+        out.append(_card(rules, "The chart could not be read: check the client's "
+                                f"{' and '.join(unread)} before any leg massage.", "warning",
+                         f"The request carried no {' and no '.join(unread)} (prefetch "
+                         f"{', '.join(repr(k) for k in unread)} absent or null), so this part "
+                         f"of the chart was not screened and no go-ahead is given.{told}"))
     if chart.unmapped:
         names = "\n".join(f"- {markdown_text(name)}" for name in chart.unmapped)  # chart text is input
         held = (" The rest raised nothing, but no go-ahead is given until these are checked."
@@ -167,5 +199,5 @@ async def call_service(service: str, request: Request) -> dict[str, Any]:
         raise Failure(422, f"not a CDS Hooks request: service '{service}' answers the "
                            f"'{SERVICES[service][0]}' hook")
     rules = rules_of(request)
-    checklist = str(request.url_for("first_page"))
+    checklist = request.app.state.public_url + "/"  # never from the Host header
     return {"cards": await run_in_threadpool(service_cards, rules, call, checklist)}

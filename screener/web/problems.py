@@ -16,6 +16,8 @@ TITLES = {400: "Not valid JSON", 401: "Not authorised", 404: "Not found",
           405: "Method not allowed", 408: "Request too slow", 413: "Too large",
           415: "Unsupported media type", 422: "Not a valid request", 500: "Screening failed"}
 PROBLEM_MEDIA = "application/problem+json"
+QUERY_TITLE, HOST_TITLE, HEADER_TITLE = ("Not a valid query parameter", "Not this server's host",
+                                         "Not a valid request header")
 
 
 class Problem(BaseModel):
@@ -30,14 +32,18 @@ class Problem(BaseModel):
 class Failure(Exception):
     """A request that ends in a problem response (raised anywhere a route runs)."""
 
-    def __init__(self, status: int, detail: str):
+    def __init__(self, status: int, detail: str, title: str | None = None):
         super().__init__(detail)
         self.status = status
         self.detail = detail
+        self.title = title
 
 
-def problem(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    body = Problem(status=status, title=TITLES.get(status, "Error"),
+def problem(status: int, detail: str, headers: dict[str, str] | None = None,
+            title: str | None = None) -> JSONResponse:
+    """The problem response; ``title`` when the status's usual one would mislead (a 400
+    that is about a query parameter or a header, not JSON)."""
+    body = Problem(status=status, title=title or TITLES.get(status, "Error"),
                    detail=shown(detail, LINE_LIMIT))
     if status == 401:
         headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
@@ -54,7 +60,7 @@ PROBLEM_RESPONSES = {
 
 async def on_failure(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Failure)
-    return problem(exc.status, exc.detail)
+    return problem(exc.status, exc.detail, title=exc.title)
 
 
 async def on_invalid(_: Request, exc: Exception) -> JSONResponse:

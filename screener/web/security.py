@@ -3,12 +3,15 @@
 The web checklist stays open (it stores nothing and answers only its submitter); the API
 and CDS endpoints need a bearer token (``--token-file``, compared in constant time) or a
 CDS Hooks JWT signed by a key of ``--cds-jwks`` (PyJWT: signature, ``exp``, ``aud`` the
-endpoint called), when either is configured. Nothing a request carries is logged."""
+endpoint called under the server's ``--public-url``, a ``jti`` not seen before), when
+either is configured. A request whose Host header names another host than the public URL
+is refused (``HostCheck``). Nothing a request carries is logged."""
 
 from __future__ import annotations
 
 import hmac
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +20,7 @@ from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from screener.errors import InputError, shown
-from screener.web.problems import Failure, problem
+from screener.web.problems import HOST_TITLE, Failure, problem
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -34,9 +37,30 @@ class Guard:
     jwks: Any = None  # a jwt.PyJWKSet
     algorithms: tuple[str, ...] = field(default_factory=tuple)
 
+    seen: "Replays" = field(default_factory=lambda: Replays())
+
     @property
     def required(self) -> bool:
         return self.token is not None or self.jwks is not None
+
+
+class Replays:
+    """The ``jti`` of every JWT accepted and not yet expired (one worker's memory, bounded:
+    when full of live tokens, a new one is refused rather than an old one forgotten)."""
+
+    LIMIT = 100_000
+
+    def __init__(self) -> None:
+        self._until: dict[str, float] = {}
+
+    def first_use(self, jti: str, expires: float) -> bool:
+        now = time.time()
+        if len(self._until) >= self.LIMIT:
+            self._until = {j: t for j, t in self._until.items() if t > now}
+        if self._until.get(jti, 0) > now or len(self._until) >= self.LIMIT:
+            return False
+        self._until[jti] = expires
+        return True
 
 
 def load_guard(token_file: str | None, jwks_file: str | None) -> Guard:
@@ -71,11 +95,14 @@ def _jwt_ok(guard: Guard, credential: str, audience: str) -> bool:
         keys = [k for k in guard.jwks.keys if kid is None or k.key_id == kid]
         for key in keys:
             try:
-                jwt.decode(credential, key.key, algorithms=list(guard.algorithms),
-                           audience=audience, options={"require": ["exp", "iss", "aud"]})
-                return True
+                claims = jwt.decode(credential, key.key, algorithms=list(guard.algorithms),
+                                    audience=audience,
+                                    options={"require": ["exp", "iss", "aud", "jti"]})
             except jwt.InvalidSignatureError:
                 continue
+            jti, expires = claims["jti"], claims["exp"]
+            return (isinstance(jti, str) and isinstance(expires, (int, float))
+                    and guard.seen.first_use(jti, float(expires)))
     except (jwt.PyJWTError, ValueError, TypeError, KeyError):  # any unreadable token: 401
         return False
     return False
@@ -91,10 +118,40 @@ async def guarded(request: Request) -> None:
     if scheme.lower() == "bearer" and credential:
         if guard.token is not None and hmac.compare_digest(credential.encode(), guard.token):
             return
-        audience = str(request.url.replace(query=""))
+        audience = request.app.state.public_url + request.url.path  # never the Host header
         if guard.jwks is not None and _jwt_ok(guard, credential, audience):
             return
     raise Failure(401, "a valid bearer token or CDS Hooks JWT is required")
+
+
+def _authority(url: str) -> set[str]:
+    """The Host header values that name ``url``'s host (its default port may be left out)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}[parts.scheme]
+    port = parts.port or default
+    host = parts.netloc.rsplit("@", 1)[-1].lower()
+    bare = host if parts.port is None else host[: -len(f":{parts.port}")]
+    return {f"{bare}:{port}"} | ({bare} if port == default else set())
+
+
+class HostCheck:
+    """Pure ASGI middleware: a request whose Host header is not the public URL's host is a
+    400 problem (a spoofed Host cannot make a JWT for another service fit, nor put its own
+    host in a link)."""
+
+    def __init__(self, app: ASGIApp, public_url: str):
+        self.app = app
+        self.allowed = _authority(public_url)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            hosts = [v for k, v in scope["headers"] if k == b"host"]
+            if len(hosts) != 1 or hosts[0].decode("latin-1").lower() not in self.allowed:
+                await problem(400, "the Host header does not name this server", title=HOST_TITLE)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class SecurityHeaders:

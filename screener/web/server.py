@@ -18,6 +18,7 @@ SLOW_CLIENT_SECONDS = 5  # keep-alive idle limit; bodies have their own (web.bod
 MAX_CONCURRENCY = 256  # beyond this, 503 rather than an unbounded queue
 # The command line's choices, carried into each worker process (read by web.app).
 ENV_RULES, ENV_TOKEN, ENV_JWKS = "SCREENER_SERVE_RULES", "SCREENER_SERVE_TOKEN_FILE", "SCREENER_SERVE_JWKS"
+ENV_PUBLIC_URL = "SCREENER_SERVE_PUBLIC_URL"
 
 
 def is_loopback(host: str) -> bool:
@@ -54,9 +55,29 @@ def check_choices(host: str, tls: bool, behind_proxy: bool, token_file: str | No
                          "--cds-jwks")
 
 
+def public_url(given: str | None, host: str, port: int, tls: bool) -> str:
+    """The server's one public base URL (``--public-url``, else from the bind address and
+    TLS): JWT audiences and every absolute link are built from it, never from a request's
+    Host header, and a request naming another host is refused (web.security.HostCheck)."""
+    from urllib.parse import urlsplit
+
+    if given is None:
+        return f"{'https' if tls else 'http'}://{f'[{host}]' if ':' in host else host}:{port}"
+    try:
+        parts = urlsplit(given)
+        parts.port  # noqa: B018 - a port that is not a number raises here
+    except ValueError:
+        parts = None
+    if (parts is None or parts.scheme not in ("http", "https") or not parts.hostname
+            or parts.path not in ("", "/") or parts.query or parts.fragment or parts.username):
+        raise InputError(f"--public-url {shown(given)}: not an http(s) base URL (scheme, host "
+                         "and optional port, no path)")
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
 def serve(host: str, port: int, rules_dir: str | None, workers: int, token_file: str | None,
           jwks: str | None, tls_cert: str | None, tls_key: str | None,
-          behind_proxy: bool) -> int:
+          behind_proxy: bool, public: str | None = None) -> int:
     if (tls_cert is None) != (tls_key is None):
         raise InputError("--tls-cert and --tls-key go together")
     if not 1 <= workers <= 64:
@@ -64,6 +85,7 @@ def serve(host: str, port: int, rules_dir: str | None, workers: int, token_file:
     if not 1 <= port <= 65535:
         raise InputError(f"--port {port}: from 1 to 65535")
     check_choices(host, tls_cert is not None, behind_proxy, token_file, jwks)
+    base = public_url(public, host, port, tls_cert is not None)
     can_listen(host, port)
     from screener.web.security import load_guard
 
@@ -77,12 +99,10 @@ def serve(host: str, port: int, rules_dir: str | None, workers: int, token_file:
             os.environ[name] = os.path.abspath(value)
         else:
             os.environ.pop(name, None)
+    os.environ[ENV_PUBLIC_URL] = base
     import uvicorn
 
-    scheme = "https" if tls_cert else "http"
-    shown_host = f"[{host}]" if ":" in host else host
-    print(f"screener: serving the checklist at {scheme}://{shown_host}:{port}/ "
-          "(Ctrl-C to stop)", flush=True)
+    print(f"screener: serving the checklist at {base}/ (Ctrl-C to stop)", flush=True)
     uvicorn.run("screener.web.app:create_app", factory=True, host=host, port=port,
                 workers=workers, access_log=False, log_level="warning", server_header=False,
                 timeout_keep_alive=SLOW_CLIENT_SECONDS, limit_concurrency=MAX_CONCURRENCY,

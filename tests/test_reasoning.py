@@ -208,7 +208,7 @@ def _satisfying(code: str, test: RuleTest, area: str, side: str) -> Data:
         entry["severity"] = test.severity_at_least
     if "sites" in condition.asks:
         entry["sites"] = [{"area": area, "side": side}]
-    elif "sides" in condition.asks:
+    elif "sides" in condition.asks or test.sited:
         entry["sites"] = [{"side": side}]
     return entry
 

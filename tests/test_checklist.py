@@ -29,7 +29,9 @@ def position(code: str) -> int:
 
 
 def start(*args: str, tmp_path: Path) -> PtySession:
-    env = {**os.environ, "TERM": "xterm-256color", "NO_COLOR": "1"}
+    # the pty's own size, not a COLUMNS/LINES the test runner (an xdist worker) inherited
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    env |= {"TERM": "xterm-256color", "NO_COLOR": "1"}
     return PtySession([SCREENER, *args], cwd=str(tmp_path), env=env)
 
 

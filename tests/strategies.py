@@ -70,3 +70,24 @@ def as_v11(data: dict[str, Any]) -> dict[str, Any]:
         if "flags_no" not in c and RULES.conditions[c["code"]].flags else c
         for c in data.get("conditions", [])]
     return out
+
+
+def satisfying(code: str, test: Any, area: str, side: str) -> dict[str, Any]:
+    """A report of ``code`` on which ``test`` holds, on that area of that leg."""
+    condition = RULES.conditions[code]
+    entry: dict[str, Any] = {"code": code}
+    if test.flags:
+        entry["flags"] = sorted(test.flags)
+    if test.cleared is not None:
+        entry["cleared"] = test.cleared
+    if test.days_ago_at_most is not None:
+        entry["days_ago"] = test.days_ago_at_most
+    elif test.days_ago_more_than is not None:
+        entry["days_ago"] = test.days_ago_more_than + 1
+    if test.severity_at_least:
+        entry["severity"] = test.severity_at_least
+    if "sites" in condition.asks:
+        entry["sites"] = [{"area": area, "side": side}]
+    elif "sides" in condition.asks or test.sited:
+        entry["sites"] = [{"side": side}]
+    return entry

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import RULES, as_v11, intake_st
+from strategies import RULES, as_v11, intake_st, satisfying
 
 from screener import Intake, screen
 from screener.rules import Test as RuleTest
@@ -192,27 +192,6 @@ def test_a_full_routine_has_no_notice():
 # -- properties ------------------------------------------------------------------------
 
 
-def _satisfying(code: str, test: RuleTest, area: str, side: str) -> Data:
-    """A report of ``code`` on which ``test`` holds, on that area of that leg."""
-    condition = RULES.conditions[code]
-    entry: Data = {"code": code}
-    if test.flags:
-        entry["flags"] = sorted(test.flags)
-    if test.cleared is not None:
-        entry["cleared"] = test.cleared
-    if test.days_ago_at_most is not None:
-        entry["days_ago"] = test.days_ago_at_most
-    elif test.days_ago_more_than is not None:
-        entry["days_ago"] = test.days_ago_more_than + 1
-    if test.severity_at_least:
-        entry["severity"] = test.severity_at_least
-    if "sites" in condition.asks:
-        entry["sites"] = [{"area": area, "side": side}]
-    elif "sides" in condition.asks or test.sited:
-        entry["sites"] = [{"side": side}]
-    return entry
-
-
 def _members(group: str) -> list[tuple[str, RuleTest]]:
     """Every condition that reaches the group, directly or through the groups that count
     in it (an arthritis flare is 'inflamed', on a calf, knee or thigh a clot sign), with
@@ -242,8 +221,8 @@ def _merge(a: Data, b: Data) -> Data:
        st.sampled_from(["left", "right"]), st.randoms())
 def test_a_clot_sign_with_any_risk_factor_never_yields_a_routine(
         data, sign, risk, area, side, rnd: random.Random):
-    sign_entry = _satisfying(sign[0], sign[1], area, side)
-    risk_entry = _satisfying(risk[0], risk[1], "calf", side)
+    sign_entry = satisfying(sign[0], sign[1], area, side)
+    risk_entry = satisfying(risk[0], risk[1], "calf", side)
     if sign[0] == risk[0]:
         extra = [_merge(sign_entry, risk_entry)]
     else:
@@ -258,7 +237,7 @@ def test_a_clot_sign_with_any_risk_factor_never_yields_a_routine(
 @given(intake_st(max_conditions=4), st.sampled_from(_members("clot_sign")),
        st.sampled_from(["calf", "thigh"]), st.sampled_from(["left", "right"]))
 def test_a_clot_sign_alone_is_at_least_refer(data, sign, area, side):
-    entry = _satisfying(sign[0], sign[1], area, side)
+    entry = satisfying(sign[0], sign[1], area, side)
     conditions = [c for c in data["conditions"] if c["code"] != sign[0]] + [entry]
     a = _screen({**data, "conditions": conditions})
     assert a.decision in ("refer", "urgent") and a.routine is None

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from strategies import RULES, as_v11, condition_st, intake_st
+from strategies import RULES, as_v11, condition_st, intake_st, satisfying
 
 from screener import Assessment, Intake, screen
 from screener.engine.facts import CLEARANCE_DAYS
@@ -73,22 +73,7 @@ def sign_rules(group: str) -> set[str]:
 def report(code: str, test: RuleTest, area: str, side: str) -> Data:
     """A report of ``code`` on which ``test`` holds, on that area of that leg, every
     follow-up answered (yes only where the test needs it)."""
-    condition = RULES.conditions[code]
-    entry: Data = {"code": code, "flags": sorted(test.flags),
-                   "flags_no": sorted(set(condition.flags) - set(test.flags))}
-    if test.cleared is not None:
-        entry["cleared"] = test.cleared
-    if test.days_ago_at_most is not None:
-        entry["days_ago"] = test.days_ago_at_most
-    elif test.days_ago_more_than is not None:
-        entry["days_ago"] = test.days_ago_more_than + 1
-    if test.severity_at_least:
-        entry["severity"] = test.severity_at_least
-    if "sites" in condition.asks:
-        entry["sites"] = [{"area": area, "side": side}]
-    elif "sides" in condition.asks or test.sited:
-        entry["sites"] = [{"side": side}]
-    return entry
+    return as_v11({"conditions": [satisfying(code, test, area, side)]})["conditions"][0]
 
 
 def _with(data: Data, *entries: Data) -> Data:

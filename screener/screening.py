@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from screener.routine.adjust import adjust_routine
-from screener.decision.assessment import Assessment, RulesetInfo
-from screener.engine.session import Match, engine_for, match_key
+from screener.routine.adjust import Wish, routine_for
+from screener.decision.assessment import Assessment, Finding, RulesetInfo, unshared
+from screener.engine.session import Match, Result, engine_for, match_key
 from screener.errors import EngineError, InputError, describe_invalid
-from screener.engine.facts import assumptions, build_facts
-from screener.decision.findings import build_findings, combine
+from screener.engine.facts import assumptions, build_facts, facts_key
+from screener.decision.findings import Combined, FindingKey, combine, keyed_findings
 from screener.answers.intake import Intake
-from screener.engine.reference import reference_matches
+from screener.engine.reference import Reference, reference_reading
 from screener.loading import default_rules
 from screener.rules import RuleSet
 
@@ -29,30 +29,56 @@ def screen(intake: Intake, rules: RuleSet | None = None) -> Assessment:
     if intake.checked_by() is not rules:
         _check_against(intake, rules)
     facts = build_facts(intake, rules)
-    matches = engine_for(rules).run(facts)
-    cross_check(matches, reference_matches(rules, intake, facts))
-    findings = build_findings(rules, intake, matches)
-    combined = combine(findings)
+    key = facts_key(facts)
+    result = engine_for(rules).run(facts)
+    cross_check(result, reference_reading(rules, intake, facts, key))
+    # The work after the engine is kept on the rule set, each part per distinct input it
+    # reads: the findings and their combination per set of condition facts (the matches
+    # follow from them: the cross-check has just said so), a routine per wish and
+    # findings. Kept parts are copied out, so no caller shares a list with another.
+    keyed, fired, combined = rules.memo("decided").get(
+        key, lambda: _decided(rules, intake, result.matches))
     routine = None
     if combined.decision in ("proceed", "adjust"):
-        routine = adjust_routine(intake, combined)
+        wish = Wish.of(intake)
+        routine = unshared(rules.memo("routines").get((wish, fired),
+                                                      lambda: routine_for(wish, combined)))
     return Assessment(
         decision=combined.decision,
-        findings=findings,
-        exclusions=combined.exclusions,
-        pressure_caps=combined.pressure_caps,
-        avoid=combined.avoid,
+        findings=[unshared(f) for f in keyed],
+        exclusions=list(combined.exclusions),
+        pressure_caps=list(combined.pressure_caps),
+        avoid=list(combined.avoid),
         referral=combined.referral,
         routine=routine,
         assumptions=assumptions(intake, rules),
-        ruleset=RulesetInfo(name=rules.name, version=rules.version, digest=rules.digest),
+        ruleset=rules.memo("identity").get(
+            (rules.name, rules.version, rules.digest),
+            lambda: RulesetInfo(name=rules.name, version=rules.version, digest=rules.digest)),
     )
 
 
-def cross_check(engine: list[Match], reference: list[Match]) -> None:
-    """The engine's matches must be exactly those of an independent reading of the same
-    rules: a silent engine (a dropped fact, a lost or extra match) fails closed."""
-    fired, expected = {match_key(m) for m in engine}, {match_key(m) for m in reference}
+def _decided(rules: RuleSet, intake: Intake, matches: list[Match]
+             ) -> tuple[tuple[Finding, ...], tuple[FindingKey, ...], Combined]:
+    """The findings of these matches, their keys, and their combination."""
+    keyed = keyed_findings(rules, intake, matches)
+    fired = tuple(key for key, _ in keyed)
+    combined = rules.memo("combined").get(fired, lambda: combine([f for _, f in keyed]))
+    return tuple(f for _, f in keyed), fired, combined
+
+
+def cross_check(engine: Result, reference: Reference) -> None:
+    """The engine's matches and derived group facts must be exactly those of an
+    independent reading of the same rules over the same facts: a silent engine (a
+    dropped fact, a lost, extra or rebound match, a group fact lost) fails closed."""
+    matches, groups = reference
+    fired, expected = {match_key(m) for m in engine.matches}, {match_key(m) for m in matches}
+    if engine.groups != groups:
+        lost = sorted(f"{g}<-#{n}" for g, n in groups - engine.groups)
+        extra = sorted(f"{g}<-#{n}" for g, n in engine.groups - groups)
+        raise EngineError("the rules engine and the plain reading of the rules derived "
+                          f"different signs (missed: {', '.join(lost) or '-'}; "
+                          f"unexpected: {', '.join(extra) or '-'}): no result is given")
     if fired != expected:
         missing = sorted(r for r, _ in expected - fired)
         extra = sorted(r for r, _ in fired - expected)

@@ -14,7 +14,7 @@ from strategies import RULES, intake_st
 from screener import EngineError, Intake, load_rules, screen
 from screener.engine.session import RULESET_NAME, Engine, engine_for, match_key
 from screener.engine.facts import build_facts
-from screener.engine.reference import reference_matches
+from screener.engine.reference import reference_reading
 
 
 def _facts(data):
@@ -28,16 +28,53 @@ def test_no_background_dispatch_threads():
     assert threading.active_count() == before
 
 
-def test_session_state_is_deleted_after_each_screening():
+def test_every_fact_is_retracted_after_each_screening_in_one_live_session():
     engine = Engine(RULES)
     engine.run(_facts({"conditions": [{"code": "dvt"}]}))
-    assert engine.last_session and not engine.holds_state(engine.last_session)
+    first = engine.last_session
+    # a sign that derives group facts (inflamed -> clot sign) and a join across conditions
+    engine.run(_facts({"conditions": [
+        {"code": "skin_infection", "sites": [{"area": "calf", "side": "left"}]},
+        {"code": "peripheral_artery_disease"}]}))
+    assert engine.last_session == first and engine.holds_state(first)
+    assert not engine.holds_facts()
 
 
-def test_a_session_where_no_rule_fires_is_deleted_without_crashing():
+def test_a_session_where_no_rule_fires_is_reused_without_crashing():
     engine = Engine(RULES)  # fresh: the case that crashed durable_rules without the guard
-    assert engine.run(_facts({"conditions": []})) == []
-    assert not engine.holds_state(engine.last_session)
+    assert engine.run(_facts({"conditions": []})).matches == []
+    assert engine.run(_facts({"conditions": []})).matches == []
+    assert not engine.holds_facts()
+
+
+def test_a_retracted_fact_can_be_asserted_again():
+    """What reusing one session rests on: durable refuses a fact the session holds, not
+    one it held before."""
+    engine = Engine(RULES)
+    fact = {"t": "condition", "n": 0, "code": "open_wound", "area_calf": 1, "sid": "x"}
+    for _ in range(3):
+        engine._host.assert_fact(RULESET_NAME, fact)
+        engine._host.retract_fact(RULESET_NAME, fact)
+    assert engine._host.get_facts(RULESET_NAME, "x") == []
+
+
+def test_matches_never_depend_on_the_screenings_before():
+    """One live session for all: each intake gives what it gives on a fresh engine,
+    whatever ran before it, in any order."""
+    datas = [{"conditions": []},
+             {"conditions": [{"code": "skin_infection", "flags": ["spreading_redness"],
+                              "sites": [{"area": "calf", "side": "left"}]},
+                             {"code": "pregnancy"}]},
+             {"conditions": [{"code": "sciatica", "sites": [{"side": "left"}]},
+                             {"code": "reduced_sensation", "sites": [{"area": "calf", "side": "right"}]}]},
+             {"conditions": [{"code": "dvt"}, {"code": "varicose_veins"}]}]
+    alone = [Engine(RULES).run(_facts(d)) for d in datas]
+    live = Engine(RULES)
+    for order in ([0, 1, 2, 3, 3, 2, 1, 0], [1, 1, 2, 0, 3, 1]):
+        for k in order:
+            result = live.run(_facts(datas[k]))
+            assert sorted(map(match_key, result.matches)) == sorted(map(match_key, alone[k].matches))
+            assert result.groups == alone[k].groups
 
 
 def test_durable_refuses_an_identical_fact_and_our_facts_are_never_identical():
@@ -66,7 +103,11 @@ def test_an_exception_in_an_action_is_not_swallowed(monkeypatch):
     monkeypatch.setattr("screener.engine.session.Match", _broken)
     with pytest.raises(EngineError, match="rule action failed"):
         engine.run(_facts({"conditions": [{"code": "open_wound"}]}))
-    assert not engine.holds_state(engine.last_session)
+    failed = engine.last_session
+    assert not engine.holds_state(failed)  # dropped: its state holds the exception
+    monkeypatch.undo()
+    assert engine.run(_facts({"conditions": [{"code": "open_wound"}]})).matches  # a new session
+    assert engine.last_session != failed and not engine.holds_facts()
 
 
 def test_two_rule_sets_have_their_own_hosts(tmp_path):
@@ -85,8 +126,9 @@ def test_two_rule_sets_have_their_own_hosts(tmp_path):
 def test_engine_and_plain_reading_agree(data):
     intake = Intake.model_validate(data)
     fired = Engine.run(engine_for(RULES), build_facts(intake))
-    assert {match_key(m) for m in fired} == {
-        match_key(m) for m in reference_matches(RULES, intake)}
+    matches, groups = reference_reading(RULES, intake)
+    assert {match_key(m) for m in fired.matches} == {match_key(m) for m in matches}
+    assert fired.groups == groups
 
 
 def test_threads_get_their_own_results():

@@ -99,24 +99,31 @@ def test_a_rule_set_claiming_another_digest_still_runs_its_own_rules(tmp_path):
     assert screen(intake).decision == "adjust"
 
 
-@pytest.mark.parametrize("fault", ["drop", "add", "rebind"])
+@pytest.mark.parametrize("fault", ["drop", "add", "rebind", "lose-sign", "invent-sign"])
 def test_an_engine_that_loses_or_invents_a_match_fails_closed(monkeypatch, fault):
     real = Engine.run
 
     def faulty(self, facts):
-        matches = real(self, facts)
+        result = real(self, facts)
+        matches, groups = result
         if fault == "drop":
-            return matches[:-1]
+            return result._replace(matches=matches[:-1])
         if fault == "add":
-            return [*matches, matches[0]._replace(rule_id="wound.exclude-site")]
-        return [matches[0]._replace(facts={k: v + 1 for k, v in matches[0].facts.items()}),
-                *matches[1:]]
+            return result._replace(matches=[*matches, matches[0]._replace(rule_id="wound.exclude-site")])
+        if fault == "rebind":
+            return result._replace(matches=[
+                matches[0]._replace(facts={k: v + 1 for k, v in matches[0].facts.items()}),
+                *matches[1:]])
+        if fault == "lose-sign":
+            return result._replace(groups=frozenset(sorted(groups)[1:]))
+        return result._replace(groups=groups | {("peripartum", 0)})
 
-    monkeypatch.setattr(Engine, "run", faulty)
     intake = Intake.model_validate({"conditions": [
         {"code": "dvt", "cleared": True, "days_ago": 200},
         {"code": "bruise", "sites": [{"area": "calf", "side": "left"}]}]})
-    with pytest.raises(EngineError, match="disagree"):
+    assert screen(intake).findings  # unpatched, it screens: a clot risk sign is derived
+    monkeypatch.setattr(Engine, "run", faulty)
+    with pytest.raises(EngineError, match="disagree|different signs"):
         screen(intake)
 
 

@@ -7,13 +7,14 @@ because every list here is built in a deterministic order.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, model_serializer
 
 from screener.vocabulary import Area, Decision, Goal, Pressure, Side, Technique, Tool
 
 _OUT = ConfigDict(extra="forbid", frozen=True)
+M = TypeVar("M", bound=BaseModel)
 
 
 class SiteRef(BaseModel):
@@ -85,12 +86,15 @@ class Referral(BaseModel):
 
 
 class Step(BaseModel):
+    """One step of a routine. Immutable all through (its sites are a tuple, JSON's array),
+    so a kept routine's steps are shared, never copied."""
+
     model_config = _OUT
 
     name: str
     technique: Technique
     pressure: Pressure
-    sites: list[SiteRef]
+    sites: tuple[SiteRef, ...]
     minutes: float
     instructions: str
     tool: Tool | None = None  # a roller, ball, bottle or machine; absent for the hands
@@ -155,6 +159,26 @@ class Assessment(BaseModel):
     def to_json(self) -> str:
         """Canonical JSON: the same intake and rules always give the same bytes."""
         return self.model_dump_json(indent=2)
+
+
+def unshared(value: M) -> M:
+    """A copy of a kept output value (a finding, a routine) with lists of its own.
+
+    Outputs are worked out once per distinct input and kept (``RuleSet.memo``); a caller
+    that changes a list of its assessment in place must never change the next one. The
+    values in the lists (steps, sites, actions) are immutable, so they stay shared.
+    The copy is made without validating again: its values were validated when made."""
+    fields = value.__dict__.copy()
+    for name, field in fields.items():
+        if type(field) is list:  # noqa: E721 - exactly a list: the lists pydantic made
+            fields[name] = list(field)
+    copy = object.__new__(value.__class__)
+    set_ = object.__setattr__
+    set_(copy, "__dict__", fields)
+    set_(copy, "__pydantic_fields_set__", value.__pydantic_fields_set__)  # never changed: frozen
+    set_(copy, "__pydantic_extra__", None)
+    set_(copy, "__pydantic_private__", None)
+    return copy
 
 
 # The small output values are frozen and few (14 sites, a few caps and techniques each),

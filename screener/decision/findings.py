@@ -21,6 +21,7 @@ from screener.decision.assessment import (
     finding_action,
     pressure_cap,
     site_ref,
+    unshared,
 )
 from screener.engine.session import Match
 from screener.answers.intake import ConditionReport, Intake
@@ -81,52 +82,85 @@ def _concrete(action: Action, report: ConditionReport | None) -> list[FindingAct
             for t in action.techniques for a, s in places]
 
 
-def build_findings(rules: RuleSet, intake: Intake, matches: list[Match]) -> list[Finding]:
-    """One finding per fired rule, in the rule set's stable order. A rule that fired more
-    than once (on several members of a group) is one finding over all they reported."""
+FindingKey = tuple[str, tuple[tuple[tuple[str, tuple[Place, ...]], ...], ...]]
+
+
+def _bound(places: dict[int, tuple[Place, ...]], intake: Intake, match: Match
+           ) -> tuple[tuple[str, tuple[Place, ...]], ...]:
+    """What a rule's finding reads of one match: each condition it fired on and where
+    (``places``: each report's places, worked out once per screening)."""
+    bound = []
+    for code, n in match.facts.items():
+        if n not in places:
+            places[n] = tuple(intake.conditions[n].covered())
+        bound.append((code, places[n]))
+    return tuple(sorted(bound))
+
+
+def keyed_findings(rules: RuleSet, intake: Intake, matches: list[Match]
+                   ) -> list[tuple[FindingKey, Finding]]:
+    """One finding per fired rule, in the rule set's stable order, each with the key it is
+    worked out from: the rule and the conditions and places it fired on. Worked out once
+    per key and rule set (``rules.memo``); the findings are shared, so hand them out
+    through ``unshared``."""
     fired: dict[str, list[Match]] = {}
     for match in matches:
         fired.setdefault(match.rule_id, []).append(match)
-    findings: list[tuple[int, Finding]] = []
+    memo = rules.memo("findings")
+    places: dict[int, tuple[Place, ...]] = {}
+    out = []
     for rule_id, group in fired.items():
-        owner, rule = rules.rule_index[rule_id]
-        actions: list[FindingAction] = []
-        if rule.decision in ("refer", "urgent"):
-            actions.append(finding_action(kind=rule.decision, message=rule.referral))
-        codes: list[str] = []
-        seen: set[int] = set()  # concrete actions are cached values: one object per value
-        def in_rule_set_order(codes: list[str]) -> list[str]:
-            # the rule's own condition first, then the rule set's order: never the order
-            # the answers came in, so equal intakes give equal bytes (invariant 6)
-            return sorted(codes, key=lambda c: (c != owner.code, rules.order[c]))
+        key = (rule_id, tuple(sorted(_bound(places, intake, m) for m in group)))
+        out.append((key, memo.get(key, lambda: _finding(rules, rule_id, intake, group))))
+    out.sort(key=lambda pair: rules.rule_position[pair[0][0]])
+    return out
 
-        for match in sorted(group, key=lambda m: in_rule_set_order(list(m.facts))):
-            reports = {code: intake.conditions[n] for code, n in match.facts.items()}
-            codes += [c for c in in_rule_set_order(list(reports)) if c not in codes]
-            for action in rule.actions:
-                own = action.of or (None if owner.is_group else owner.code)
-                for concrete in _concrete(action, reports.get(own) if own else None):
-                    if id(concrete) not in seen:
-                        seen.add(id(concrete))
-                        actions.append(concrete)
-        findings.append((rules.rule_position[rule.id], Finding(
-            rule=rule.id, decision=rule.decision, actions=actions, reason=rule.reason.strip(),
-            sources=rules.cite(rule.sources), conditions=codes,
-        )))
-    findings.sort(key=lambda pair: pair[0])
-    return [f for _, f in findings]
+
+def build_findings(rules: RuleSet, intake: Intake, matches: list[Match]) -> list[Finding]:
+    """One finding per fired rule, in the rule set's stable order."""
+    return [unshared(f) for _, f in keyed_findings(rules, intake, matches)]
+
+
+def _finding(rules: RuleSet, rule_id: str, intake: Intake, group: list[Match]) -> Finding:
+    """A rule's finding over every match it fired on: a rule that fired more than once (on
+    several members of a group) is one finding over all they reported."""
+    owner, rule = rules.rule_index[rule_id]
+    actions: list[FindingAction] = []
+    if rule.decision in ("refer", "urgent"):
+        actions.append(finding_action(kind=rule.decision, message=rule.referral))
+    codes: list[str] = []
+    seen: set[int] = set()  # concrete actions are cached values: one object per value
+
+    def in_rule_set_order(codes: list[str]) -> list[str]:
+        # the rule's own condition first, then the rule set's order: never the order
+        # the answers came in, so equal intakes give equal bytes (invariant 6)
+        return sorted(codes, key=lambda c: (c != owner.code, rules.order[c]))
+
+    for match in sorted(group, key=lambda m: in_rule_set_order(list(m.facts))):
+        reports = {code: intake.conditions[n] for code, n in match.facts.items()}
+        codes += [c for c in in_rule_set_order(list(reports)) if c not in codes]
+        for action in rule.actions:
+            own = action.of or (None if owner.is_group else owner.code)
+            for concrete in _concrete(action, reports.get(own) if own else None):
+                if id(concrete) not in seen:
+                    seen.add(id(concrete))
+                    actions.append(concrete)
+    return Finding(rule=rule.id, decision=rule.decision, actions=actions,
+                   reason=rule.reason.strip(), sources=rules.cite(rule.sources),
+                   conditions=codes)
 
 
 @dataclass(frozen=True)
 class Combined:
-    """All findings folded into one decision and one set of restrictions."""
+    """All findings folded into one decision and one set of restrictions. Immutable all
+    through (tuples of frozen values), so it can be kept and shared."""
 
     decision: Decision
-    exclusions: list[SiteRef]
-    pressure_caps: list[PressureCap]
-    avoid: list[Avoid]
+    exclusions: tuple[SiteRef, ...]
+    pressure_caps: tuple[PressureCap, ...]
+    avoid: tuple[Avoid, ...]
     referral: Referral | None
-    notes: list[str]
+    notes: tuple[str, ...]
     max_minutes: int | None = None  # the shortest session any rule allows
 
 
@@ -164,15 +198,15 @@ def combine(findings: list[Finding]) -> Combined:
         referral = Referral(urgency=decision, message=" ".join(messages))  # type: ignore[arg-type]
     return Combined(
         decision=decision,
-        exclusions=[site_ref(area=a, side=s) for a, s in sorted(excluded, key=_order)],
-        pressure_caps=[pressure_cap(area=a, side=s, max=caps[(a, s)])
-                       for a, s in sorted(caps, key=_order)],
-        avoid=[avoid_item(technique=t) for t in TECHNIQUES if t in everywhere] + [
+        exclusions=tuple(site_ref(area=a, side=s) for a, s in sorted(excluded, key=_order)),
+        pressure_caps=tuple(pressure_cap(area=a, side=s, max=caps[(a, s)])
+                            for a, s in sorted(caps, key=_order)),
+        avoid=tuple([avoid_item(technique=t) for t in TECHNIQUES if t in everywhere] + [
             avoid_item(technique=t, area=a, side=s)
             for t, a, s in sorted(avoided, key=lambda x: (TECHNIQUES.index(x[0]), *_order(x[1:])))
             if t not in everywhere
-        ],
+        ]),
         referral=referral,
-        notes=notes,
+        notes=tuple(notes),
         max_minutes=min(limits, default=None),
     )

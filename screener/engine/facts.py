@@ -135,6 +135,17 @@ def group_fact(group: str, member: Fact, areas: list[str]) -> Fact:
     return fact
 
 
+FactsKey = tuple[frozenset[tuple[str, Any]], ...]
+
+
+def facts_key(facts: list[Fact]) -> FactsKey:
+    """The condition facts as a key: all that the plain reading, the findings and their
+    combination read of an intake (each report's code, answers and places), so their work
+    is kept per key (``RuleSet.memo``). The session fact is left out: only the routine
+    reads the wish, and its memo has the wish in its key."""
+    return tuple(frozenset(f.items()) for f in facts if f["t"] == "condition")
+
+
 def build_facts(intake: Intake, rules: RuleSet | None = None) -> list[Fact]:
     """The session's facts: the wished-for session, then one per reported condition
     (read with ``rules``' cautious readings; default: those that validated the intake)."""

@@ -25,7 +25,7 @@ Applied per step and per leg, so that each invariant holds by construction:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from screener.decision.assessment import Routine, Step, site_ref
 from screener.decision.findings import Combined, Place
@@ -177,21 +177,39 @@ class _Kept:
         return self.steps <= LITTLE_LEFT_STEPS or self.share < LITTLE_LEFT_SHARE
 
 
+class Wish(NamedTuple):
+    """All a routine reads of the intake: with the restrictions, the key of its memo."""
+
+    goal: Goal
+    pressure: Pressure
+    machines: bool
+    minutes: int
+
+    @classmethod
+    def of(cls, intake: Intake) -> Wish:
+        return cls(intake.goal, intake.preferred_pressure, intake.machines, intake.minutes)
+
+
 def adjust_routine(intake: Intake, combined: Combined) -> Routine:
     """The base routine for the intake's goal, made safe under the combined restrictions."""
+    return routine_for(Wish.of(intake), combined)
+
+
+def routine_for(wish: Wish, combined: Combined) -> Routine:
+    """The base routine for the wished-for goal, made safe under the combined restrictions."""
     book = routine_book()
-    limits = _Limits(combined, intake.preferred_pressure)
-    kept = _Kept(intake.goal, limits, intake.machines)
+    limits = _Limits(combined, wish.pressure)
+    kept = _Kept(wish.goal, limits, wish.machines)
     pieces = kept.pieces
-    minutes = min(intake.minutes, combined.max_minutes or intake.minutes)
+    minutes = min(wish.minutes, combined.max_minutes or wish.minutes)
     shares = _share_time([w for _, w in pieces], minutes)
     steps = [Step(**fields, minutes=m) for (fields, _), m in zip(pieces, shares)]
     precautions = list(book.precautions) + [n for n in combined.notes if n not in book.precautions]
-    notice = _little_left(intake.goal, kept, limits, intake.machines) if kept.little else None
-    if minutes < intake.minutes:
+    notice = _little_left(wish.goal, kept, limits, wish.machines) if kept.little else None
+    if minutes < wish.minutes:
         precautions.insert(0, f"Keep the session to {minutes} minutes at most "
-                              f"({intake.minutes} were asked for).")
-    return Routine(goal=intake.goal, minutes=minutes, steps=steps, precautions=precautions,
+                              f"({wish.minutes} were asked for).")
+    return Routine(goal=wish.goal, minutes=minutes, steps=steps, precautions=precautions,
                    notice=notice)
 
 

@@ -9,7 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RulesError
+from .memo import Memo
 from .models import Citation, Condition, Group, Manifest, Membership, Owner, Rule, Source
+
+MEMO_SIZE = 4096  # distinct inputs remembered per kind of work (a few MB at most)
+
 
 class RuleSet:
     """A loaded, validated rule set. Immutable once built; safe to share across threads.
@@ -52,7 +56,23 @@ class RuleSet:
         self.rule_position = {r.id: i for i, (_, r) in enumerate(self.rules)}
         self.definition: Any = None  # the compiled durable_rules rules (engine/patterns.py)
         self.engine: Any = None  # built once, on first use, by engine.session.engine_for
+        self.reading: Any = None  # the plain reading's index, by engine.reference.reading_for
         self.engine_lock = threading.Lock()
+        self._memos: dict[str, Memo] = {}
+
+    def memo(self, name: str, size: int = MEMO_SIZE) -> Memo:
+        """The memo of one kind of work done with this rule set (findings, combined
+        restrictions, routines), made on first use."""
+        found = self._memos.get(name)
+        if found is None:
+            with self.engine_lock:
+                found = self._memos.setdefault(name, Memo(size))
+        return found
+
+    def clear_memos(self) -> None:
+        """Forget the work kept (for a test that a step's failure is never hidden by it)."""
+        for memo in self._memos.values():
+            memo.clear()
 
     def owner(self, code: str) -> Owner:
         return self.conditions.get(code) or self.groups[code]

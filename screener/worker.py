@@ -67,13 +67,16 @@ class Worker:
         os.close(from_child)
 
     def ask(self, intake: Intake, timeout: float = SCREENING_TIMEOUT,
-            pending: Callable[[], bool] = _never) -> tuple[str, object]:
-        """``("ok", assessment)``, ``("error", exception)`` or ``("interrupt", None)``;
-        ``EngineError`` after ``timeout`` seconds, ``KeyboardInterrupt`` once ``pending()``."""
+            pending: Callable[[], bool] = _never,
+            finish: Callable[[Assessment], object] | None = None) -> tuple[str, object]:
+        """``("ok", assessment)`` (or what ``finish``, a module-level function, made of it
+        in the worker: less to send back than the assessment), ``("error", exception)``
+        or ``("interrupt", None)``; ``EngineError`` after ``timeout`` seconds,
+        ``KeyboardInterrupt`` once ``pending()``."""
         # The intake goes without the rule set it holds a reference to (an engine does not
         # pickle); the worker knows its rule set, and whether the parent's matched it.
         bare = type(intake).model_construct(intake.model_fields_set, **dict(intake))
-        _write(self._send, pickle.dumps((bare, intake.checked_by() is self.rules)))
+        _write(self._send, pickle.dumps((bare, intake.checked_by() is self.rules, finish)))
         deadline = time.monotonic() + timeout
         size = int.from_bytes(self._read(8, deadline, timeout, pending), "big")
         return pickle.loads(self._read(size, deadline, timeout, pending))  # noqa: S301
@@ -134,13 +137,14 @@ def _serve(requests: int, replies: int, rules: RuleSet,
         with os.fdopen(requests, "rb") as stream:
             while True:
                 try:
-                    intake, checked = pickle.load(stream)  # noqa: S301 - our parent's bytes
+                    intake, checked, finish = pickle.load(stream)  # noqa: S301 - our parent's bytes
                 except EOFError:
                     break
                 if checked:  # validated against this very rule set in the parent
-                    intake._checked_by = rules
+                    intake.vouched_for(rules)
                 try:
-                    payload = pickle.dumps(("ok", screen(intake, rules)))
+                    assessment = screen(intake, rules)
+                    payload = pickle.dumps(("ok", finish(assessment) if finish else assessment))
                 except ScreenerError as exc:
                     payload = _error(exc)
                 except BaseException as exc:  # noqa: BLE001 - anything else fails closed too

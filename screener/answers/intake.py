@@ -162,6 +162,12 @@ class Intake(BaseModel):
         private = self.__pydantic_private__  # read directly: the attribute way is slow
         return private["_checked_by"] if self._state() == private["_checked_state"] else None  # type: ignore[index, no-any-return]
 
+    def vouched_for(self, rules: RuleSet) -> None:
+        """Mark this intake as validated against ``rules`` as it stands now: only for a
+        copy of an intake that was (a forked worker's, sent without its rule set)."""
+        self._checked_by = rules
+        self._checked_state = self._state()
+
     def _state(self) -> tuple[Any, ...]:
         """What in-place changes to the lists would alter: the reports (by identity), the
         codes answered no, each report's sites (by identity) and follow-up answers."""

@@ -101,14 +101,27 @@ def numbered(lines: Iterable[str | bytes | LongLine]) -> Iterator[tuple[int, str
         yield number, text if text.strip() else InputError(f"{name}: blank line, no intake")
 
 
+def result_parts(assessment: Assessment) -> tuple[str, str]:
+    """What batch writes of an assessment: what it gave (a decision, or no massage) and its
+    JSON. Made where the screening ran, so only two strings come back from the worker."""
+    return (NOTHING_LEFT if nothing_left(assessment) else assessment.decision,
+            assessment.model_dump_json())
+
+
+def _bounded(intake: Intake, rules: RuleSet) -> tuple[str, str]:
+    return screen(intake, rules, finish=result_parts)  # type: ignore[no-any-return]
+
+
 def screen_one(number: int, line: str | InputError, rules: RuleSet,
-                screener: Callable[[Intake, RuleSet], Assessment] = screen) -> tuple[str, str]:
+               screener: Callable[[Intake, RuleSet], tuple[str, str]] = _bounded
+               ) -> tuple[str, str]:
     """What one line gave (a decision, 'invalid' or 'failed') and its result line;
-    ``screener`` is the watchdog's bounded screening, or ``screen()`` on a cluster."""
+    ``screener`` gives ``result_parts`` of a screening: the watchdog's bounded one, or
+    ``screen()``'s on a cluster."""
     try:
         if isinstance(line, InputError):
             raise line
-        assessment = screener(parse_intake(line, f"line {number}", rules), rules)
+        kind, body = screener(parse_intake(line, f"line {number}", rules), rules)
     except InputError as exc:
         return "invalid", json.dumps({"line": number, "ok": False, "error": str(exc)})
     except ScreenerError as exc:
@@ -116,8 +129,7 @@ def screen_one(number: int, line: str | InputError, rules: RuleSet,
     except Exception as exc:  # noqa: BLE001 - one line failing never stops the batch
         return "failed", json.dumps({"line": number, "ok": False,
                                      "error": f"line {number}: failed: {type(exc).__name__}"})
-    return NOTHING_LEFT if nothing_left(assessment) else assessment.decision, (
-        f'{{"line": {number}, "ok": true, "assessment": {assessment.model_dump_json()}}}')
+    return kind, f'{{"line": {number}, "ok": true, "assessment": {body}}}'
 
 
 def _screen_chunk(chunk: list[tuple[int, str | InputError]], rules: RuleSet

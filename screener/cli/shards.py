@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
-from screener.cli.batch import numbered, screen_one
+from screener.cli.batch import numbered, result_parts, screen_one
 from screener.errors import RulesError
 from screener.rules import RuleSet
 
@@ -38,5 +38,6 @@ def screen_partition(lines: Iterable[str | bytes], folder: str | None = None,
     if digest is not None and rules.digest != digest:
         raise RulesError(f"the rule set changed during the run (digest {rules.digest}, "
                          f"expected {digest})")
-    return [screen_one(number, line, rules, screen)[1] for number, line in numbered(lines)]
+    return [screen_one(number, line, rules, lambda i, r: result_parts(screen(i, r)))[1]
+            for number, line in numbered(lines)]
 

@@ -8,25 +8,28 @@ exits 130. The worker lives as long as the command, so a batch forks once.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from screener.cli import interrupts
 from screener.worker import SCREENING_TIMEOUT, Worker
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from screener.answers.intake import Intake
     from screener.decision.assessment import Assessment
     from screener.rules import RuleSet
 
 
-def screen_bounded(intake: Intake, rules: RuleSet, timeout: float = SCREENING_TIMEOUT
-                   ) -> Assessment:
-    """``screen(intake, rules)`` in a worker process, killed after ``timeout`` seconds."""
+def screen_bounded(intake: Intake, rules: RuleSet, timeout: float = SCREENING_TIMEOUT,
+                   finish: Callable[[Assessment], Any] | None = None) -> Any:
+    """``screen(intake, rules)`` in a worker process, killed after ``timeout`` seconds;
+    with ``finish`` (a module-level function), what it makes of the assessment there."""
     worker = _workers.get(id(rules))
     if worker is None or worker.rules is not rules:
         worker = _workers[id(rules)] = Worker(rules, interrupts.caused_by_interrupt)
     try:
-        kind, value = worker.ask(intake, timeout, interrupts.pending)
+        kind, value = worker.ask(intake, timeout, interrupts.pending, finish)
     except BaseException:  # a timeout, a Ctrl-C: the worker must not outlive the wait
         worker.stop()
         del _workers[id(rules)]
@@ -35,7 +38,7 @@ def screen_bounded(intake: Intake, rules: RuleSet, timeout: float = SCREENING_TI
         raise KeyboardInterrupt
     if kind == "error":
         raise value  # type: ignore[misc]
-    return value  # type: ignore[return-value]
+    return value
 
 
 _workers: dict[int, Worker] = {}

@@ -16,6 +16,7 @@ Group facts (``t: group``) are not built here from the intake: the engine derive
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from screener.answers.intake import ConditionReport, Intake
@@ -52,10 +53,14 @@ _PLACE = {(a, s): (area_field(a), side_field(s), at_field(s, a)) for s in SIDES 
 _AT = [((a, s), at_field(s, a)) for s in SIDES for a in AREAS]
 
 
+@lru_cache(maxsize=4096)
+def _place_fields(places: tuple[tuple[str, str], ...]) -> dict[str, int]:
+    """The fields that say a fact is at these places (few distinct sets: kept)."""
+    return {name: 1 for place in places for name in _PLACE[place]}
+
+
 def _places(fact: Fact, places: list[tuple[str, str]]) -> None:
-    for place in places:
-        for name in _PLACE[place]:
-            fact[name] = 1
+    fact.update(_place_fields(tuple(places)))
 
 
 CLEARANCE_DAYS = 365  # PAR-Q+: a clearance is valid for 12 months
@@ -76,11 +81,11 @@ def clearance_counts(report: ConditionReport, condition: Condition) -> bool:
     return given <= min(CLEARANCE_DAYS, condition.clearance_days) and not began_after and not too_early
 
 
-def flags_read(report: ConditionReport, condition: Condition) -> list[str]:
+def flags_read(report: ConditionReport, cautious_yes: frozenset[str]) -> list[str]:
     """The follow-ups read as "yes": those answered yes, and those left unanswered whose
-    cautious reading is yes."""
+    cautious reading is yes (``cautious_yes``: the condition's, ``RuleSet.cautious_yes``)."""
     answered = {*report.flags, *report.flags_no}
-    return [*report.flags, *sorted(condition.cautious_yes() - answered)]
+    return [*report.flags, *sorted(cautious_yes - answered)]
 
 
 def assumptions(intake: Intake, rules: RuleSet) -> list[dict[str, str]]:
@@ -104,7 +109,8 @@ def assumptions(intake: Intake, rules: RuleSet) -> list[dict[str, str]]:
     return out
 
 
-def condition_fact(index: int, report: ConditionReport, condition: Condition) -> Fact:
+def condition_fact(index: int, report: ConditionReport, condition: Condition,
+                   cautious_yes: frozenset[str]) -> Fact:
     """One fact per reported condition. ``n`` (its position in the intake) makes every
     fact distinct: durable_rules refuses a fact identical to one it has already seen."""
     fact: Fact = {
@@ -118,7 +124,7 @@ def condition_fact(index: int, report: ConditionReport, condition: Condition) ->
     if report.sites:
         fact["sited"] = 1
     _places(fact, report.covered())
-    for flag in flags_read(report, condition):
+    for flag in flags_read(report, cautious_yes):
         fact[flag_field(flag)] = 1
     return fact
 
@@ -135,15 +141,16 @@ def group_fact(group: str, member: Fact, areas: list[str]) -> Fact:
     return fact
 
 
-FactsKey = tuple[frozenset[tuple[str, Any]], ...]
+FactsKey = tuple[tuple[tuple[str, Any], ...], ...]
 
 
 def facts_key(facts: list[Fact]) -> FactsKey:
     """The condition facts as a key: all that the plain reading, the findings and their
     combination read of an intake (each report's code, answers and places), so their work
     is kept per key (``RuleSet.memo``). The session fact is left out: only the routine
-    reads the wish, and its memo has the wish in its key."""
-    return tuple(frozenset(f.items()) for f in facts if f["t"] == "condition")
+    reads the wish, and its memo has the wish in its key. Fields in the order they were
+    set: the same answers in another order are another key, worked out alike."""
+    return tuple(tuple(f.items()) for f in facts if f["t"] == "condition")
 
 
 def build_facts(intake: Intake, rules: RuleSet | None = None) -> list[Fact]:
@@ -157,5 +164,5 @@ def build_facts(intake: Intake, rules: RuleSet | None = None) -> list[Fact]:
         "pressure": PRESSURE_RANK[intake.preferred_pressure],
         "minutes": intake.minutes,
     }
-    return [session, *(condition_fact(i, r, rules.conditions[r.code])
+    return [session, *(condition_fact(i, r, rules.conditions[r.code], rules.cautious_yes[r.code])
                        for i, r in enumerate(intake.conditions))]

@@ -31,6 +31,9 @@ class RuleSet:
         self.conditions = conditions
         self.groups = groups
         self.files = files  # condition or group code -> file (relative), for messages and docs
+        # condition code -> the follow-ups an unanswered answer reads as yes (read for
+        # every fact of every screening: worked out once)
+        self.cautious_yes = {code: c.cautious_yes() for code, c in conditions.items()}
         self.digest = digest
         self.path = path
         self.bibliography = bibliography  # source key -> Source (rules/bibliography.yaml)

@@ -123,7 +123,7 @@ def main() -> None:
     floor = timings(reference_screen, intakes, args.repeat)
     print(f"screen():        median {pct(engine, 0.5):.3f} ms  p99 {pct(engine, 0.99):.3f} ms")
     if hasattr(screening, "cross_check"):  # older trees screen without it
-        with mock.patch.object(screening, "reference_matches", lambda *args: []), \
+        with mock.patch.object(screening, "reference_reading", lambda *args: ((), frozenset())), \
                 mock.patch.object(screening, "cross_check", lambda engine, reference: None):
             unchecked = timings(screen, intakes, args.repeat)
         print(f"  without the cross-check: median {pct(unchecked, 0.5):.3f} ms  "

@@ -14,19 +14,22 @@ from screener.cli import interrupts
 from screener.worker import SCREENING_TIMEOUT, Worker
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from screener.answers.intake import Intake
     from screener.decision.assessment import Assessment
     from screener.rules import RuleSet
 
 
-def screen_bounded(intake: Intake, rules: RuleSet, timeout: float = SCREENING_TIMEOUT
-                   ) -> Assessment:
-    """``screen(intake, rules)`` in a worker process, killed after ``timeout`` seconds."""
+def screen_bounded(intake: Intake, rules: RuleSet, timeout: float = SCREENING_TIMEOUT,
+                   meanwhile: Callable[[], object] | None = None) -> Assessment:
+    """``screen(intake, rules)`` in a worker process, killed after ``timeout`` seconds;
+    ``meanwhile()`` runs here while the worker screens."""
     worker = _workers.get(id(rules))
     if worker is None or worker.rules is not rules:
         worker = _workers[id(rules)] = Worker(rules, interrupts.caused_by_interrupt)
     try:
-        kind, value = worker.ask(intake, timeout, interrupts.pending)
+        kind, value = worker.ask(intake, timeout, interrupts.pending, meanwhile)
     except BaseException:  # a timeout, a Ctrl-C: the worker must not outlive the wait
         worker.stop()
         del _workers[id(rules)]

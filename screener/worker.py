@@ -68,15 +68,19 @@ class Worker:
 
     def ask(self, intake: Intake, timeout: float = SCREENING_TIMEOUT,
             pending: Callable[[], bool] = _never,
+            meanwhile: Callable[[], object] | None = None,
             finish: Callable[[Assessment], object] | None = None) -> tuple[str, object]:
         """``("ok", assessment)`` (or what ``finish``, a module-level function, made of it
         in the worker: less to send back than the assessment), ``("error", exception)``
         or ``("interrupt", None)``; ``EngineError`` after ``timeout`` seconds,
-        ``KeyboardInterrupt`` once ``pending()``."""
+        ``KeyboardInterrupt`` once ``pending()``. ``meanwhile`` is the caller's own work,
+        done while the worker screens (on another core); ``timeout`` counts from its end."""
         # The intake goes without the rule set it holds a reference to (an engine does not
         # pickle); the worker knows its rule set, and whether the parent's matched it.
         bare = type(intake).model_construct(intake.model_fields_set, **dict(intake))
         _write(self._send, pickle.dumps((bare, intake.checked_by() is self.rules, finish)))
+        if meanwhile is not None:
+            meanwhile()
         deadline = time.monotonic() + timeout
         size = int.from_bytes(self._read(8, deadline, timeout, pending), "big")
         return pickle.loads(self._read(size, deadline, timeout, pending))  # noqa: S301

@@ -127,7 +127,7 @@ def test_distinct_keys_load_and_merge_keys_do_not():
     """A '<<' merge lets a later key override a merged one without a word: refused too."""
     import yaml
 
-    from screener.rules.reading import _Loader
+    from screener.rules.strict_yaml import _Loader
 
     assert yaml.load("a: {p: 1}\nb: {p: 2, q: 2}\n", Loader=_Loader) == {
         "a": {"p": 1}, "b": {"p": 2, "q": 2}}

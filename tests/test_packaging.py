@@ -23,6 +23,7 @@ def test_wheel_ships_rules_and_runs_outside_the_repo(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "screener/_rules/ruleset.yaml" in names
     assert "screener/_rules/dvt.yaml" in names and "screener/routine/routines.yaml" in names
+    assert "screener/rules/parsed_rules.json" in names  # the bundled rules, already parsed
     subprocess.run([*pip, "install", "--no-deps", "--target", str(target), str(wheel)],
                    check=True, timeout=300)
 
@@ -33,6 +34,10 @@ def test_wheel_ships_rules_and_runs_outside_the_repo(tmp_path):
         capture_output=True, text=True, cwd=elsewhere, env=env, check=True)
     module_file, rules_path = where.stdout.split("\n")[:2]
     assert module_file.startswith(str(target)) and rules_path.startswith(str(target))
+    # the wheel's rule files are the snapshot's very bytes: read without parsing YAML
+    subprocess.run([sys.executable, "-c", "import sys; sys.modules['yaml'] = None; "
+                    "from screener.loading import default_rules; default_rules()"],
+                   cwd=elsewhere, env=env, check=True)
 
     out = subprocess.run(
         [sys.executable, "-m", "screener", "screen", "--answers", "-", "--format", "json"],

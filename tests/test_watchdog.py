@@ -38,6 +38,31 @@ def test_an_overrunning_screening_is_an_engine_error_and_the_worker_is_gone(monk
     assert bounded.to_json() == screen(intake, rules).to_json()
 
 
+def test_the_callers_own_work_runs_while_the_worker_screens(monkeypatch, tmp_path):
+    """The command line imports the format's library (rich, drawsvg) meanwhile: it must
+    run before the answer is awaited, and a failure in it ends the worker too."""
+    rules = default_rules()
+    intake = Intake.model_validate(json.loads(EXAMPLE.read_text()))
+    marker = tmp_path / "meanwhile"
+
+    def screen_once_the_caller_worked(intake: Intake, rules: object) -> object:
+        while not marker.exists():  # only the caller's meanwhile() makes it
+            time.sleep(0.01)
+        return screen(intake, rules)
+
+    monkeypatch.setattr(watchdog, "_workers", {})
+    monkeypatch.setattr(screening, "screen", screen_once_the_caller_worked)
+    bounded = watchdog.screen_bounded(intake, rules, timeout=60, meanwhile=marker.touch)
+    assert bounded.to_json() == screen(intake, rules).to_json()
+
+    def fail() -> None:
+        raise RuntimeError("no such library")
+
+    with pytest.raises(RuntimeError, match="no such library"):
+        watchdog.screen_bounded(intake, rules, meanwhile=fail)
+    assert not watchdog._workers  # stopped, not left for the next intake
+
+
 def test_an_error_in_the_worker_comes_back_as_itself():
     rules = default_rules()
     stray = Intake.model_construct(conditions=[], goal="relaxation",

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import sys
+from importlib import import_module
 from typing import TYPE_CHECKING, NoReturn
 
 from screener.answers.source import input_limit, opened, parse_size, read_answers, source_name
@@ -79,6 +80,12 @@ def _check_save(args: argparse.Namespace) -> None:
             check_target(args.save, force=args.force, answers=answers)
 
 
+def _load_format(fmt: str) -> None:
+    """Import the module of a format, and so its library (rich for text, drawsvg for svg
+    and html), while the worker screens: on a second core the two take the time of one."""
+    import_module("screener.fhir" if fmt in ("cds", "fhir") else f"screener.render.{fmt}")
+
+
 def finish(intake: Intake, rules: RuleSet, fmt: str, save: str | None, *, force: bool = False,
            answers: str | None = None, client: str | None = None,
            since: Since | None = None) -> int:
@@ -93,7 +100,7 @@ def finish(intake: Intake, rules: RuleSet, fmt: str, save: str | None, *, force:
     # durable_rules would turn a Ctrl-C into a failed screening, and pydantic's serialiser
     # into a serialisation error: hold it until both are done (they take milliseconds).
     with interrupts.deferred():
-        assessment = screen(intake, rules)
+        assessment = screen(intake, rules, meanwhile=lambda: _load_format(fmt))
         record = Record(intake, assessment, client=client,
                         since=since and compared(*since, intake, assessment, rules))
         if fmt in ("cds", "fhir"):

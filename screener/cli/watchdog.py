@@ -22,14 +22,16 @@ if TYPE_CHECKING:
 
 
 def screen_bounded(intake: Intake, rules: RuleSet, timeout: float = SCREENING_TIMEOUT,
+                   meanwhile: Callable[[], object] | None = None,
                    finish: Callable[[Assessment], Any] | None = None) -> Any:
     """``screen(intake, rules)`` in a worker process, killed after ``timeout`` seconds;
-    with ``finish`` (a module-level function), what it makes of the assessment there."""
+    ``meanwhile()`` runs here while the worker screens; with ``finish`` (a module-level
+    function), what it makes of the assessment there."""
     worker = _workers.get(id(rules))
     if worker is None or worker.rules is not rules:
         worker = _workers[id(rules)] = Worker(rules, interrupts.caused_by_interrupt)
     try:
-        kind, value = worker.ask(intake, timeout, interrupts.pending, finish)
+        kind, value = worker.ask(intake, timeout, interrupts.pending, meanwhile, finish)
     except BaseException:  # a timeout, a Ctrl-C: the worker must not outlive the wait
         worker.stop()
         del _workers[id(rules)]

@@ -1,6 +1,7 @@
-"""Reading a rule folder: YAML's safe loader made stricter (no repeated keys, merge keys,
-anchors or aliases, control characters), regular files of bounded size, and the digest
-of everything read. Nothing in a rule file is executed."""
+"""Reading a rule folder: regular files of bounded size, parsed by YAML's safe loader made
+stricter (``strict_yaml``: no repeated keys, merge keys, anchors or aliases) unless their
+bytes are those of the bundled snapshot (``snapshot``), no control characters, and the
+digest of everything read. Nothing in a rule file is executed."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
-from ..errors import RulesError, describe_invalid, shown
+from ..errors import RulesError, describe_invalid
+from .snapshot import Snapshot, load_snapshot
 from .checks import check_references
 from .models import GROUPS, M, O, Bibliography, Condition, Group, Manifest
 from .ruleset import RuleSet, default_rules_path
@@ -24,59 +25,6 @@ from .ruleset import RuleSet, default_rules_path
 MANIFEST = "ruleset.yaml"
 BIBLIOGRAPHY = "bibliography.yaml"  # every source the rules cite, by key
 RULE_FILE_LIMIT = 1 << 20  # a rule file is a few kB
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser where built
-
-
-class _Loader(_SafeLoader):  # type: ignore[misc, valid-type]
-    """YAML's safe loader (the C parser where available), refusing a key repeated in one
-    mapping: plain YAML keeps the last silently, so a second ``decision:`` would hide
-    the first."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        if isinstance(node, yaml.MappingNode):
-            seen: set[Any] = set()
-            for key_node, _ in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":  # '<<' silently overrides keys
-                    mark = key_node.start_mark
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"merge keys ('<<') are not allowed (line {mark.line + 1})",
-                        mark)
-                key = self.construct_object(key_node, deep=True)
-                try:
-                    repeated = key in seen
-                    seen.add(key)
-                except TypeError:
-                    continue  # an unhashable key: the base loader reports it
-                if repeated:
-                    mark = key_node.start_mark
-                    raise yaml.constructor.ConstructorError(
-                        None, None,
-                        f"duplicate key {shown(key)!r} (line {mark.line + 1}, column "
-                        f"{mark.column + 1})", mark)
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
-
-    def construct_document(self, node: yaml.Node) -> Any:
-        _refuse_aliases(node)
-        return super().construct_document(node)
-
-
-def _refuse_aliases(root: yaml.Node) -> None:
-    """Rule files have no use for anchors and aliases, and nested aliases expand to
-    billions of items when the rules are validated ('billion laughs'): refuse any node
-    reached twice."""
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            mark = node.start_mark
-            raise yaml.constructor.ConstructorError(
-                None, None, f"anchors and aliases are not allowed (line {mark.line + 1})", mark)
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            stack.extend(part for pair in node.value for part in pair)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
 
 
 def read_rules(path: str | Path) -> RuleSet:
@@ -88,14 +36,14 @@ def read_rules(path: str | Path) -> RuleSet:
     manifest_path = root / MANIFEST
     if not manifest_path.is_file():
         raise RulesError(f"missing {MANIFEST} (the rule set's name and version)", file=str(root))
-    digest = hashlib.sha256()
-    raw_manifest = _read(manifest_path, digest)
+    digest, known = hashlib.sha256(), load_snapshot()
+    raw_manifest = _read(manifest_path, digest, known)
     manifest = _model(Manifest, raw_manifest, manifest_path)
 
     files: dict[str, str] = {}
     conditions: dict[str, Condition] = {}
     for file in _rule_files(root, {MANIFEST, GROUPS, BIBLIOGRAPHY}):
-        condition = _owner(Condition, file, digest, files)
+        condition = _owner(Condition, file, digest, known, files)
         conditions[condition.code] = condition
     groups: dict[str, Group] = {}
     group_folder = root / GROUPS
@@ -103,14 +51,15 @@ def read_rules(path: str | Path) -> RuleSet:
         raise RulesError("not a folder of group files", file=str(group_folder))
     group_files = _rule_files(group_folder, set()) if group_folder.exists() else []
     for file in group_files:
-        group = _owner(Group, file, digest, files)
+        group = _owner(Group, file, digest, known, files)
         groups[group.code] = group
     if not conditions:
         raise RulesError("no condition files (*.yaml) in the rule set", file=str(root))
     bibliography_path = root / BIBLIOGRAPHY
     if not bibliography_path.is_file():
         raise RulesError(f"missing {BIBLIOGRAPHY} (the sources rules cite)", file=str(root))
-    bibliography = _model(Bibliography, _read(bibliography_path, digest), bibliography_path)
+    bibliography = _model(Bibliography, _read(bibliography_path, digest, known),
+                          bibliography_path)
     clash = set(conditions) & set(groups)
     if clash:
         code = sorted(clash)[0]
@@ -130,9 +79,10 @@ def bundled_rules() -> RuleSet:
     return read_rules(default_rules_path())
 
 
-def _owner(model: type[O], file: Path, digest: Any, files: dict[str, str]) -> O:
+def _owner(model: type[O], file: Path, digest: Any, known: Snapshot,
+           files: dict[str, str]) -> O:
     """Read one condition or group file; its code must be its file name."""
-    owner = _model(model, _read(file, digest), file)
+    owner = _model(model, _read(file, digest, known), file)
     code = owner.code  # type: ignore[attr-defined]
     if code != file.stem:
         raise RulesError(f"code {code!r} must match the file name", file=str(file))
@@ -174,14 +124,19 @@ def _rule_files(folder: Path, allowed: set[str]) -> list[Path]:
     return found
 
 
-def _read(file: Path, digest: Any) -> Any:
+def _read(file: Path, digest: Any, known: Snapshot) -> Any:
+    """A rule file's document: the snapshot's if these are its bytes, else parsed."""
+    name = f"{GROUPS}/{file.name}" if file.parent.name == GROUPS else file.name
     try:
         data = _read_regular(file)
         if len(data) > RULE_FILE_LIMIT:
             raise RulesError(f"larger than {RULE_FILE_LIMIT} bytes", file=str(file))
-        text = data.decode("utf-8")
-        parsed = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
+        parsed = known.document(name, data)
+        if parsed is None:
+            from .strict_yaml import parse
+
+            parsed = parse(data)
+    except (OSError, ValueError, RecursionError) as exc:  # ValueError: not UTF-8 or YAML
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise RulesError(f"cannot read: {first}", file=str(file)) from None
     if not isinstance(parsed, dict):
@@ -190,7 +145,6 @@ def _read(file: Path, digest: Any) -> Any:
     if bad:
         raise RulesError(f"a control character ({bad}) in the text: rule text is printed to "
                          "terminals and pages", file=str(file))
-    name = f"{GROUPS}/{file.name}" if file.parent.name == GROUPS else file.name
     digest.update(name.encode() + b"\0" + data + b"\0")
     return parsed
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from screener.vocabulary import (
@@ -75,6 +74,10 @@ class RoutineBook(BaseModel):
 
 @cache
 def routine_book() -> RoutineBook:
-    """The shipped base routines, read once."""
+    """The shipped base routines, read once (by the first screening that builds a routine:
+    yaml, and its C parser where built, only then)."""
+    import yaml
+
     text = resources.files("screener.routine").joinpath("routines.yaml").read_text(encoding="utf-8")
-    return RoutineBook.model_validate(yaml.safe_load(text))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return RoutineBook.model_validate(yaml.load(text, Loader=loader))  # noqa: S506 - safe

@@ -8,7 +8,7 @@ from screener.routine.adjust import Wish, routine_for
 from screener.decision.assessment import Assessment, Finding, RulesetInfo, unshared
 from screener.engine.session import Match, Result, engine_for, match_key
 from screener.errors import EngineError, InputError, describe_invalid
-from screener.engine.facts import assumptions, build_facts, facts_key
+from screener.engine.facts import FactsKey, assumptions, keyed_facts
 from screener.decision.findings import Combined, FindingKey, combine, keyed_findings
 from screener.answers.intake import Intake
 from screener.engine.reference import Reference, reference_reading
@@ -28,16 +28,15 @@ def screen(intake: Intake, rules: RuleSet | None = None) -> Assessment:
         raise TypeError("screen() takes an Intake: use Intake.model_validate(data) first")
     if intake.checked_by() is not rules:
         _check_against(intake, rules)
-    facts = build_facts(intake, rules)
-    key = facts_key(facts)
+    facts, key = keyed_facts(intake, rules)  # the only read of the answers' conditions
     result = engine_for(rules).run(facts)
-    cross_check(result, reference_reading(rules, intake, facts, key))
+    cross_check(result, reference_reading(rules, intake, (facts, key)))
     # The work after the engine is kept on the rule set, each part per distinct input it
     # reads: the findings and their combination per set of condition facts (the matches
     # follow from them: the cross-check has just said so), a routine per wish and
     # findings. Kept parts are copied out, so no caller shares a list with another.
     keyed, fired, combined = rules.memo("decided").get(
-        key, lambda: _decided(rules, intake, result.matches))
+        key, lambda: _decided(rules, key, result.matches))
     routine = None
     if combined.decision in ("proceed", "adjust"):
         wish = Wish.of(intake)
@@ -58,10 +57,10 @@ def screen(intake: Intake, rules: RuleSet | None = None) -> Assessment:
     )
 
 
-def _decided(rules: RuleSet, intake: Intake, matches: list[Match]
+def _decided(rules: RuleSet, parts: FactsKey, matches: list[Match]
              ) -> tuple[tuple[Finding, ...], tuple[FindingKey, ...], Combined]:
     """The findings of these matches, their keys, and their combination."""
-    keyed = keyed_findings(rules, intake, matches)
+    keyed = keyed_findings(rules, parts, matches)
     fired = tuple(key for key, _ in keyed)
     combined = rules.memo("combined").get(fired, lambda: combine([f for _, f in keyed]))
     return tuple(f for _, f in keyed), fired, combined

@@ -123,8 +123,8 @@ def test_6_same_intake_same_bytes(data):
 
 # Each stage of the path, and when it is reached for an assessment.
 STAGES = {
-    "screener.screening.build_facts": lambda data, a: True,
-    "screener.engine.facts.condition_fact": lambda data, a: bool(data["conditions"]),
+    "screener.screening.keyed_facts": lambda data, a: True,
+    "screener.engine.facts.fact_parts": lambda data, a: bool(data["conditions"]),
     "screener.engine.session.Engine.run": lambda data, a: True,
     "screener.screening.keyed_findings": lambda data, a: True,
     "screener.decision.findings._finding": lambda data, a: bool(a.findings),

@@ -55,3 +55,50 @@ def test_a_memo_keeps_at_most_its_size_dropping_the_least_recently_used():
     get("a")  # still kept: it was used after "b"
     get("b")  # dropped when "c" came: made again
     assert made == ["a", "b", "c", "b"]
+
+
+def test_answers_changed_while_screening_never_change_what_is_kept(monkeypatch):
+    """The answers are read once: a caller changing its intake's lists while it is being
+    screened (another thread) gets what it gets, but the work kept for the answers read
+    is never that of the changed ones."""
+    from screener.answers.intake import Site
+    from screener.engine.session import Engine
+
+    data = json.loads(EXAMPLE.read_text())
+    racing = Intake.model_validate(data)
+    real = Engine.run
+
+    def moved_mid_screening(self, facts):
+        racing.conditions[0].sites[0] = Site(area="thigh", side="right")  # was the left calf
+        return real(self, facts)
+
+    RULES.clear_memos()
+    monkeypatch.setattr(Engine, "run", moved_mid_screening)
+    screen(racing)
+    monkeypatch.undo()
+    kept = screen(Intake.model_validate(data)).to_json()
+    RULES.clear_memos()
+    assert screen(Intake.model_validate(data)).to_json() == kept
+
+
+def test_a_changed_field_set_of_an_assessment_never_changes_the_next():
+    intake = Intake.model_validate(json.loads(EXAMPLE.read_text()))
+    first = screen(intake)
+    pristine = first.model_dump_json(exclude_unset=True)
+    first.findings[0].model_fields_set.clear()
+    assert first.routine is not None
+    first.routine.model_fields_set.clear()
+    assert screen(intake).model_dump_json(exclude_unset=True) == pristine
+
+
+def test_a_copy_with_fields_set_without_validation_is_validated_again():
+    """``model_copy(update=...)`` sets fields without validating them: screen() sees the
+    change and validates the intake again, so a refused wish is refused."""
+    import pytest
+
+    from screener.errors import InputError
+
+    intake = Intake.model_validate(json.loads(EXAMPLE.read_text()))
+    for update in ({"preferred_pressure": "none"}, {"minutes": 100000}):
+        with pytest.raises(InputError):
+            screen(intake.model_copy(update=update))

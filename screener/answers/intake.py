@@ -169,9 +169,11 @@ class Intake(BaseModel):
         self._checked_state = self._state()
 
     def _state(self) -> tuple[Any, ...]:
-        """What in-place changes to the lists would alter: the reports (by identity), the
-        codes answered no, each report's sites (by identity) and follow-up answers."""
-        return (tuple(map(id, self.conditions)), tuple(self.conditions_no),
+        """What changes since validation would alter: the wish (``model_copy(update=...)``
+        sets fields without validating them), the reports (by identity), the codes answered
+        no, each report's sites (by identity) and follow-up answers."""
+        return (self.goal, self.preferred_pressure, self.minutes, self.machines,
+                tuple(map(id, self.conditions)), tuple(self.conditions_no),
                 tuple((tuple(map(id, c.sites)), tuple(c.flags), tuple(c.flags_no))
                       for c in self.conditions))
 

@@ -175,7 +175,7 @@ def unshared(value: M) -> M:
     copy = object.__new__(value.__class__)
     set_ = object.__setattr__
     set_(copy, "__dict__", fields)
-    set_(copy, "__pydantic_fields_set__", value.__pydantic_fields_set__)  # never changed: frozen
+    set_(copy, "__pydantic_fields_set__", set(value.__pydantic_fields_set__))
     set_(copy, "__pydantic_extra__", None)
     set_(copy, "__pydantic_private__", None)
     return copy

@@ -24,7 +24,8 @@ from screener.decision.assessment import (
     unshared,
 )
 from screener.engine.session import Match
-from screener.answers.intake import ConditionReport, Intake
+from screener.answers.intake import Intake
+from screener.engine.facts import FactsKey, keyed_facts
 from screener.rules import Action, RuleSet
 from screener.vocabulary import (
     AREA_RANK,
@@ -48,15 +49,16 @@ def _order(place: Place) -> tuple[int, int]:
     return SIDES.index(place[1]), AREA_RANK[place[0]]
 
 
-def target_places(action: Action, report: ConditionReport | None) -> list[Place]:
-    """The explicit (area, side) pairs an action template applies to (``report`` may be
-    None only for ``where: everywhere``, as on a group's own rules)."""
-    if action.where == "everywhere" or report is None:
+def target_places(action: Action, covered: tuple[Place, ...] | None) -> list[Place]:
+    """The explicit (area, side) pairs an action template applies to, given the places
+    its condition was reported on (``covered`` may be None only for ``where:
+    everywhere``, as on a group's own rules)."""
+    if action.where == "everywhere" or covered is None:
         places = {(a, s) for s in SIDES for a in AREAS}
     elif action.where == "legs":
-        places = {(a, s) for s in report.sides() for a in AREAS}
+        places = {(a, s) for s in {side for _, side in covered} for a in AREAS}
     else:
-        places = set(report.covered())
+        places = set(covered)
     if action.below:
         places |= {(b, s) for a, s in places for b in AREAS if AREA_RANK[b] < AREA_RANK[a]}
     if action.around:
@@ -66,14 +68,14 @@ def target_places(action: Action, report: ConditionReport | None) -> list[Place]
     return sorted(places, key=_order)
 
 
-def _concrete(action: Action, report: ConditionReport | None) -> list[FindingAction]:
+def _concrete(action: Action, covered: tuple[Place, ...] | None) -> list[FindingAction]:
     if action.kind == "note":
         return [finding_action(kind="note", message=action.message)]
     if action.kind == "limit":
         return [finding_action(kind="limit", minutes=action.minutes)]
     if action.kind == "avoid" and action.where == "everywhere" and not action.areas:
         return [finding_action(kind="avoid", technique=t) for t in action.techniques]
-    places = target_places(action, report)  # type: ignore[arg-type]
+    places = target_places(action, covered)
     if action.kind == "exclude":
         return [finding_action(kind="exclude", area=a, side=s) for a, s in places]
     if action.kind == "cap":
@@ -85,45 +87,42 @@ def _concrete(action: Action, report: ConditionReport | None) -> list[FindingAct
 FindingKey = tuple[str, tuple[tuple[tuple[str, tuple[Place, ...]], ...], ...]]
 
 
-def _bound(places: dict[int, tuple[Place, ...]], intake: Intake, match: Match
-           ) -> tuple[tuple[str, tuple[Place, ...]], ...]:
-    """What a rule's finding reads of one match: each condition it fired on and where
-    (``places``: each report's places, worked out once per screening)."""
-    bound = []
-    for code, n in match.facts.items():
-        if n not in places:
-            places[n] = tuple(intake.conditions[n].covered())
-        bound.append((code, places[n]))
-    return tuple(sorted(bound))
+def _bound(parts: FactsKey, match: Match) -> tuple[tuple[str, tuple[Place, ...]], ...]:
+    """What a rule's finding reads of one match: each condition it fired on and where."""
+    return tuple(sorted((code, parts[n].places) for code, n in match.facts.items()))
 
 
-def keyed_findings(rules: RuleSet, intake: Intake, matches: list[Match]
+def keyed_findings(rules: RuleSet, parts: FactsKey, matches: list[Match]
                    ) -> list[tuple[FindingKey, Finding]]:
     """One finding per fired rule, in the rule set's stable order, each with the key it is
-    worked out from: the rule and the conditions and places it fired on. Worked out once
-    per key and rule set (``rules.memo``); the findings are shared, so hand them out
-    through ``unshared``."""
+    worked out from: the rule and the conditions and places it fired on (read from the
+    facts' parts, never the intake again: a key and its finding come from the same
+    answers). Worked out once per key and rule set (``rules.memo``); the findings are
+    shared, so hand them out through ``unshared``."""
     fired: dict[str, list[Match]] = {}
     for match in matches:
         fired.setdefault(match.rule_id, []).append(match)
     memo = rules.memo("findings")
-    places: dict[int, tuple[Place, ...]] = {}
     out = []
     for rule_id, group in fired.items():
-        key = (rule_id, tuple(sorted(_bound(places, intake, m) for m in group)))
-        out.append((key, memo.get(key, lambda: _finding(rules, rule_id, intake, group))))
+        bound = tuple(sorted(_bound(parts, m) for m in group))
+        out.append(((rule_id, bound), memo.get((rule_id, bound),
+                                               lambda: _finding(rules, rule_id, bound))))
     out.sort(key=lambda pair: rules.rule_position[pair[0][0]])
     return out
 
 
 def build_findings(rules: RuleSet, intake: Intake, matches: list[Match]) -> list[Finding]:
     """One finding per fired rule, in the rule set's stable order."""
-    return [unshared(f) for _, f in keyed_findings(rules, intake, matches)]
+    parts = keyed_facts(intake, rules)[1]
+    return [unshared(f) for _, f in keyed_findings(rules, parts, matches)]
 
 
-def _finding(rules: RuleSet, rule_id: str, intake: Intake, group: list[Match]) -> Finding:
-    """A rule's finding over every match it fired on: a rule that fired more than once (on
-    several members of a group) is one finding over all they reported."""
+def _finding(rules: RuleSet, rule_id: str,
+             bound: tuple[tuple[tuple[str, tuple[Place, ...]], ...], ...]) -> Finding:
+    """A rule's finding over every match it fired on (``bound``: each match's conditions
+    and their places): a rule that fired more than once (on several members of a group)
+    is one finding over all they reported."""
     owner, rule = rules.rule_index[rule_id]
     actions: list[FindingAction] = []
     if rule.decision in ("refer", "urgent"):
@@ -136,12 +135,12 @@ def _finding(rules: RuleSet, rule_id: str, intake: Intake, group: list[Match]) -
         # the answers came in, so equal intakes give equal bytes (invariant 6)
         return sorted(codes, key=lambda c: (c != owner.code, rules.order[c]))
 
-    for match in sorted(group, key=lambda m: in_rule_set_order(list(m.facts))):
-        reports = {code: intake.conditions[n] for code, n in match.facts.items()}
-        codes += [c for c in in_rule_set_order(list(reports)) if c not in codes]
+    for match in sorted(bound, key=lambda m: in_rule_set_order([c for c, _ in m])):
+        places = dict(match)
+        codes += [c for c in in_rule_set_order(list(places)) if c not in codes]
         for action in rule.actions:
             own = action.of or (None if owner.is_group else owner.code)
-            for concrete in _concrete(action, reports.get(own) if own else None):
+            for concrete in _concrete(action, places.get(own) if own else None):
                 if id(concrete) not in seen:
                     seen.add(id(concrete))
                     actions.append(concrete)

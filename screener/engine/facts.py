@@ -17,7 +17,7 @@ Group facts (``t: group``) are not built here from the intake: the engine derive
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from screener.answers.intake import ConditionReport, Intake
 from screener.rules import Condition, RuleSet, bundled_rules
@@ -57,6 +57,12 @@ _AT = [((a, s), at_field(s, a)) for s in SIDES for a in AREAS]
 def _place_fields(places: tuple[tuple[str, str], ...]) -> dict[str, int]:
     """The fields that say a fact is at these places (few distinct sets: kept)."""
     return {name: 1 for place in places for name in _PLACE[place]}
+
+
+@lru_cache(maxsize=4096)
+def _shared(places: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """One tuple object for each distinct set of places, however often it is read."""
+    return places
 
 
 def _places(fact: Fact, places: list[tuple[str, str]]) -> None:
@@ -109,24 +115,53 @@ def assumptions(intake: Intake, rules: RuleSet) -> list[dict[str, str]]:
     return out
 
 
+class FactParts(NamedTuple):
+    """How one reported condition is read: everything its fact says, compact. The fact is
+    made from it and nothing else (``fact``), so it is also the fact's key for kept work
+    (``facts_key``); ``places`` is one shared tuple for all equal sets of places."""
+
+    n: int
+    code: str
+    cleared: int
+    severity: int
+    days_ago: int
+    sited: bool
+    places: tuple[tuple[str, str], ...]
+    flags: tuple[str, ...]  # the follow-ups read as yes
+
+    def fact(self) -> Fact:
+        fact: Fact = {"t": "condition", "n": self.n, "code": self.code,
+                      "cleared": self.cleared, "severity": self.severity,
+                      "days_ago": self.days_ago}
+        if self.sited:
+            fact["sited"] = 1
+        fact.update(_place_fields(self.places))
+        for flag in self.flags:
+            fact[flag_field(flag)] = 1
+        return fact
+
+
+def fact_parts(index: int, report: ConditionReport, condition: Condition,
+                   cautious_yes: frozenset[str]) -> FactParts:
+    """How a reported condition is read, its cautious readings applied. ``n`` (its
+    position in the intake) makes every fact distinct: durable_rules refuses a fact
+    identical to one it has already seen."""
+    return FactParts(
+        n=index,
+        code=report.code,
+        cleared=int(clearance_counts(report, condition)),
+        severity=SEVERITY_RANK[report.severity] if report.severity else WORST_SEVERITY,
+        days_ago=report.days_ago if report.days_ago is not None else 0,
+        sited=bool(report.sites),
+        places=_shared(tuple(report.covered())),
+        flags=tuple(flags_read(report, cautious_yes)),
+    )
+
+
 def condition_fact(index: int, report: ConditionReport, condition: Condition,
                    cautious_yes: frozenset[str]) -> Fact:
-    """One fact per reported condition. ``n`` (its position in the intake) makes every
-    fact distinct: durable_rules refuses a fact identical to one it has already seen."""
-    fact: Fact = {
-        "t": "condition",
-        "n": index,
-        "code": report.code,
-        "cleared": int(clearance_counts(report, condition)),
-        "severity": SEVERITY_RANK[report.severity] if report.severity else WORST_SEVERITY,
-        "days_ago": report.days_ago if report.days_ago is not None else 0,
-    }
-    if report.sites:
-        fact["sited"] = 1
-    _places(fact, report.covered())
-    for flag in flags_read(report, cautious_yes):
-        fact[flag_field(flag)] = 1
-    return fact
+    """One fact per reported condition (see ``fact_parts``)."""
+    return fact_parts(index, report, condition, cautious_yes).fact()
 
 
 def group_fact(group: str, member: Fact, areas: list[str]) -> Fact:
@@ -141,21 +176,21 @@ def group_fact(group: str, member: Fact, areas: list[str]) -> Fact:
     return fact
 
 
-FactsKey = tuple[tuple[tuple[str, Any], ...], ...]
-
-
-def facts_key(facts: list[Fact]) -> FactsKey:
-    """The condition facts as a key: all that the plain reading, the findings and their
-    combination read of an intake (each report's code, answers and places), so their work
-    is kept per key (``RuleSet.memo``). The session fact is left out: only the routine
-    reads the wish, and its memo has the wish in its key. Fields in the order they were
-    set: the same answers in another order are another key, worked out alike."""
-    return tuple(tuple(f.items()) for f in facts if f["t"] == "condition")
+FactsKey = tuple[FactParts, ...]
 
 
 def build_facts(intake: Intake, rules: RuleSet | None = None) -> list[Fact]:
     """The session's facts: the wished-for session, then one per reported condition
     (read with ``rules``' cautious readings; default: those that validated the intake)."""
+    return keyed_facts(intake, rules)[0]
+
+
+def keyed_facts(intake: Intake, rules: RuleSet | None = None) -> tuple[list[Fact], FactsKey]:
+    """The session's facts, and the readings of the conditions they were made from: the
+    key of the work kept per set of condition facts (``RuleSet.memo``: the plain reading,
+    the findings and their combination read nothing else). The intake is read once, here:
+    what is kept under a key always comes from that key, even if the intake's lists are
+    changed while it is screened."""
     rules = rules or intake.checked_by() or bundled_rules()
     session: Fact = {
         "t": "session",
@@ -164,5 +199,6 @@ def build_facts(intake: Intake, rules: RuleSet | None = None) -> list[Fact]:
         "pressure": PRESSURE_RANK[intake.preferred_pressure],
         "minutes": intake.minutes,
     }
-    return [session, *(condition_fact(i, r, rules.conditions[r.code], rules.cautious_yes[r.code])
-                       for i, r in enumerate(intake.conditions))]
+    key = tuple(fact_parts(i, r, rules.conditions[r.code], rules.cautious_yes[r.code])
+                for i, r in enumerate(intake.conditions))
+    return [session, *(reading.fact() for reading in key)], key

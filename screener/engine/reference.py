@@ -20,7 +20,7 @@ from screener.engine.facts import (
     area_field,
     at_field,
     build_facts,
-    facts_key,
+    keyed_facts,
     flag_field,
     group_fact,
     side_field,
@@ -179,25 +179,22 @@ def rule_matches(reading: Reading, owner_code: str, rule: Rule, facts: Facts) ->
     return list(found.values())
 
 
-def reference_matches(rules: RuleSet, intake: Intake,
-                      built: list[Fact] | None = None) -> list[Match]:
-    """The rules that should fire on this intake, read without the engine (``built``:
-    the intake's facts, when the caller has them already)."""
-    return list(reference_reading(rules, intake, built)[0])
+def reference_matches(rules: RuleSet, intake: Intake) -> list[Match]:
+    """The rules that should fire on this intake, read without the engine."""
+    return list(reference_reading(rules, intake)[0])
 
 
 Reference = tuple[tuple[Match, ...], frozenset[tuple[str, int]]]
 
 
-def reference_reading(rules: RuleSet, intake: Intake, built: list[Fact] | None = None,
-                      key: FactsKey | None = None) -> Reference:
+def reference_reading(rules: RuleSet, intake: Intake,
+                      keyed: tuple[list[Fact], FactsKey] | None = None) -> Reference:
     """The matches the rules should give, and the group facts they should derive. Read
     once per distinct set of condition facts (the reading depends on nothing else) and
     kept on the rule set: the engine still runs for every screening, and is checked.
-    (``built``, ``key``: the intake's facts and their key, when the caller has them.)"""
-    facts = built or build_facts(intake, rules)
-    return rules.memo("reference").get(key or facts_key(facts),
-                                       lambda: _read(rules, intake, facts))
+    (``keyed``: the intake's facts and their key, ``keyed_facts``, when the caller has them.)"""
+    facts, key = keyed or keyed_facts(intake, rules)
+    return rules.memo("reference").get(key, lambda: _read(rules, intake, facts))
 
 
 def _read(rules: RuleSet, intake: Intake, built: list[Fact]) -> Reference:

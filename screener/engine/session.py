@@ -204,6 +204,9 @@ class Engine:
             except Exception as exc:
                 self._drop()
                 raise EngineError(f"the rules engine failed: {type(exc).__name__}: {exc}") from exc
+            except BaseException:  # a Ctrl-C mid-assert: the session may hold facts
+                self._drop()
+                raise
             if not self._session_seen:
                 self._drop()
                 raise EngineError("the rules engine did not start the session")
@@ -230,6 +233,9 @@ class Engine:
         except Exception as exc:
             self._drop()
             raise EngineError(f"could not clear the engine session: {exc}") from exc
+        except BaseException:  # a Ctrl-C mid-retract: the session may hold facts
+            self._drop()
+            raise
         if left:
             self._drop()
             raise EngineError(f"the engine session kept {len(left)} facts after a screening")

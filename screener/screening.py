@@ -11,7 +11,7 @@ from screener.errors import EngineError, InputError, describe_invalid
 from screener.engine.facts import FactsKey, assumptions, keyed_facts
 from screener.decision.findings import Combined, FindingKey, combine, keyed_findings
 from screener.answers.intake import Intake
-from screener.engine.reference import Reference, reference_reading
+from screener.engine.reference import PER_FACTS_MEMO, Reference, reference_reading
 from screener.loading import default_rules
 from screener.rules import RuleSet
 
@@ -35,7 +35,7 @@ def screen(intake: Intake, rules: RuleSet | None = None) -> Assessment:
     # reads: the findings and their combination per set of condition facts (the matches
     # follow from them: the cross-check has just said so), a routine per wish and
     # findings. Kept parts are copied out, so no caller shares a list with another.
-    keyed, fired, combined = rules.memo("decided").get(
+    keyed, fired, combined = rules.memo("decided", PER_FACTS_MEMO).get(
         key, lambda: _decided(rules, key, result.matches))
     routine = None
     if combined.decision in ("proceed", "adjust"):
@@ -70,8 +70,8 @@ def cross_check(engine: Result, reference: Reference) -> None:
     """The engine's matches and derived group facts must be exactly those of an
     independent reading of the same rules over the same facts: a silent engine (a
     dropped fact, a lost, extra or rebound match, a group fact lost) fails closed."""
-    matches, groups = reference
-    fired, expected = {match_key(m) for m in engine.matches}, {match_key(m) for m in matches}
+    expected, groups = reference
+    fired = {match_key(m) for m in engine.matches}
     if engine.groups != groups:
         lost = sorted(f"{g}<-#{n}" for g, n in groups - engine.groups)
         extra = sorted(f"{g}<-#{n}" for g, n in engine.groups - groups)

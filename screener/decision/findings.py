@@ -105,9 +105,10 @@ def keyed_findings(rules: RuleSet, parts: FactsKey, matches: list[Match]
     memo = rules.memo("findings")
     out = []
     for rule_id, group in fired.items():
-        bound = tuple(sorted(_bound(parts, m) for m in group))
-        out.append(((rule_id, bound), memo.get((rule_id, bound),
-                                               lambda: _finding(rules, rule_id, bound))))
+        key = (rule_id, tuple(sorted(_bound(parts, m) for m in group)))
+        # kept with its key, and the kept key is the one handed on: every memo keyed by
+        # findings then holds one shared copy of each key, not one per screening
+        out.append(memo.get(key, lambda: (key, _finding(rules, *key))))
     out.sort(key=lambda pair: rules.rule_position[pair[0][0]])
     return out
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import product
 
-from screener.engine.session import Match
+from screener.engine.session import Match, MatchKey, match_key
 from screener.engine.facts import (
     Fact,
     FactsKey,
@@ -29,6 +29,10 @@ from screener.answers.intake import Intake
 from screener.rules import Rule, RuleSet, Test
 from screener.vocabulary import SEVERITIES, SEVERITY_RANK, SIDES
 
+
+# Work kept per set of condition facts: an intake reporting every condition keeps some
+# tens of kB, so fewer of these than of the smaller kinds (``MEMO_SIZE``)
+PER_FACTS_MEMO = 1024
 
 Check = tuple[Callable[[Fact], bool], Callable[[Fact], str]]  # holds?, and if not, why
 
@@ -181,23 +185,31 @@ def rule_matches(reading: Reading, owner_code: str, rule: Rule, facts: Facts) ->
 
 def reference_matches(rules: RuleSet, intake: Intake) -> list[Match]:
     """The rules that should fire on this intake, read without the engine."""
-    return list(reference_reading(rules, intake)[0])
+    return list(_read(rules, intake, keyed_facts(intake, rules)[0])[0])
 
 
-Reference = tuple[tuple[Match, ...], frozenset[tuple[str, int]]]
+# what the cross-check compares: each match as its key, and each derived group fact
+Reference = tuple[frozenset[MatchKey], frozenset[tuple[str, int]]]
 
 
 def reference_reading(rules: RuleSet, intake: Intake,
                       keyed: tuple[list[Fact], FactsKey] | None = None) -> Reference:
-    """The matches the rules should give, and the group facts they should derive. Read
-    once per distinct set of condition facts (the reading depends on nothing else) and
-    kept on the rule set: the engine still runs for every screening, and is checked.
-    (``keyed``: the intake's facts and their key, ``keyed_facts``, when the caller has them.)"""
+    """The matches the rules should give (as keys), and the group facts they should
+    derive. Read once per distinct set of condition facts (the reading depends on nothing
+    else) and kept on the rule set: the engine still runs for every screening, and is
+    checked. (``keyed``: the intake's facts and their key, ``keyed_facts``, when the
+    caller has them.)"""
     facts, key = keyed or keyed_facts(intake, rules)
-    return rules.memo("reference").get(key, lambda: _read(rules, intake, facts))
+
+    def read() -> Reference:
+        matches, groups = _read(rules, intake, facts)
+        return frozenset(map(match_key, matches)), groups
+
+    return rules.memo("reference", PER_FACTS_MEMO).get(key, read)
 
 
-def _read(rules: RuleSet, intake: Intake, built: list[Fact]) -> Reference:
+def _read(rules: RuleSet, intake: Intake, built: list[Fact]
+          ) -> tuple[tuple[Match, ...], frozenset[tuple[str, int]]]:
     reading = reading_for(rules)
     facts = Facts(rules, intake, built)
     matches = tuple(m for code in [*facts.by_code, *facts.groups]

@@ -92,7 +92,10 @@ class Result(NamedTuple):
     groups: frozenset[tuple[str, int]]
 
 
-def match_key(match: Match) -> tuple[str, tuple[tuple[str, int], ...]]:
+MatchKey = tuple[str, tuple[tuple[str, int], ...]]
+
+
+def match_key(match: Match) -> MatchKey:
     """What identifies a match, whichever leg or order it fired in."""
     return match.rule_id, tuple(sorted(match.facts.items()))
 

@@ -158,12 +158,6 @@ def fact_parts(index: int, report: ConditionReport, condition: Condition,
     )
 
 
-def condition_fact(index: int, report: ConditionReport, condition: Condition,
-                   cautious_yes: frozenset[str]) -> Fact:
-    """One fact per reported condition (see ``fact_parts``)."""
-    return fact_parts(index, report, condition, cautious_yes).fact()
-
-
 def group_fact(group: str, member: Fact, areas: list[str]) -> Fact:
     """The fact that a reported condition counts in a group, directly or through a group
     it counts in (``member`` is then that group's fact): on the member's sites, only

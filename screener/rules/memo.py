@@ -23,15 +23,12 @@ class Memo:
         self.size = size
         self._values: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
-        self.hits = self.misses = 0
 
     def get(self, key: Hashable, make: Callable[[], V]) -> V:
         with self._lock:
             if key in self._values:
-                self.hits += 1
                 self._values.move_to_end(key)
                 return self._values[key]  # type: ignore[no-any-return]
-            self.misses += 1
         value = make()  # outside the lock: two threads may both make it, alike
         with self._lock:
             self._values[key] = value

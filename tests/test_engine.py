@@ -153,3 +153,23 @@ def test_threads_get_their_own_results():
     for t in threads:
         t.join()
     assert errors == []
+
+
+def test_a_ctrl_c_inside_the_engine_drops_the_live_session(monkeypatch):
+    """A KeyboardInterrupt mid-retract leaves the session holding facts: it is dropped,
+    the interrupt goes on up, and the next screening starts a clean session."""
+    engine = Engine(RULES)
+    facts = _facts({"conditions": [{"code": "open_wound"}]})
+    expected = sorted(map(match_key, engine.run(facts).matches))
+    first = engine.last_session
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine._host, "retract_facts", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        engine.run(facts)
+    monkeypatch.undo()
+    assert not engine.holds_state(first)
+    assert sorted(map(match_key, engine.run(facts).matches)) == expected
+    assert engine.last_session != first and not engine.holds_facts()

@@ -107,13 +107,7 @@ class Reading:
 
 def reading_for(rules: RuleSet) -> Reading:
     """The plain reading of this very rule set object, built once on first use."""
-    reading = rules.reading
-    if reading is None:
-        with rules.engine_lock:
-            reading = rules.reading
-            if reading is None:
-                reading = rules.reading = Reading(rules)
-    return reading
+    return rules.built("reading", lambda: Reading(rules))
 
 
 def holds(checks: list[Check], fact: Fact) -> bool:

@@ -276,10 +276,4 @@ def engine_for(rules: RuleSet) -> Engine:
     Kept on the rule set itself, never looked up by name or digest: a rule set that
     claims another's digest still runs its own rules.
     """
-    engine = rules.engine
-    if engine is None:
-        with rules.engine_lock:
-            engine = rules.engine
-            if engine is None:
-                engine = rules.engine = Engine(rules)
-    return engine
+    return rules.built("engine", lambda: Engine(rules))

@@ -6,20 +6,22 @@ from __future__ import annotations
 import threading
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from ..errors import RulesError
 from .memo import Memo
 from .models import Citation, Condition, Group, Manifest, Membership, Owner, Rule, Source
 
-MEMO_SIZE = 4096  # distinct inputs remembered per kind of work (a few MB at most)
+T = TypeVar("T")
+MEMO_SIZE = 4096  # distinct inputs remembered per kind of work (all kinds: tens of MB at most)
 
 
 class RuleSet:
     """A loaded, validated rule set. Immutable once built; safe to share across threads.
 
-    Its compiled engine is kept on the object itself (``engine.engine_for``), so an
-    engine is only ever used with the rule set it was built from.
+    Its compiled engine is kept on the object itself (``built``), so an engine is only
+    ever used with the rule set it was built from.
     """
 
     def __init__(self, manifest: Manifest, conditions: dict[str, Condition],
@@ -58,17 +60,29 @@ class RuleSet:
         self.rule_index = {r.id: (o, r) for o, r in self.rules}
         self.rule_position = {r.id: i for i, (_, r) in enumerate(self.rules)}
         self.definition: Any = None  # the compiled durable_rules rules (engine/patterns.py)
-        self.engine: Any = None  # built once, on first use, by engine.session.engine_for
-        self.reading: Any = None  # the plain reading's index, by engine.reference.reading_for
-        self.engine_lock = threading.Lock()
+        self._lock = threading.Lock()
+        self._built: dict[str, Any] = {}  # what ``built`` made: the engine, the plain reading
         self._memos: dict[str, Memo] = {}
+
+    def built(self, name: str, make: Callable[[], T]) -> T:
+        """What is made from this very rule set object, once, on first use: its compiled
+        engine (``engine.session.engine_for``), its plain reading
+        (``engine.reference.reading_for``). Kept on the object, never looked up by name
+        or digest, so a rule set that claims another's identity still runs its own rules."""
+        found = self._built.get(name)
+        if found is None:
+            with self._lock:
+                found = self._built.get(name)
+                if found is None:
+                    found = self._built[name] = make()
+        return found  # type: ignore[no-any-return]
 
     def memo(self, name: str, size: int = MEMO_SIZE) -> Memo:
         """The memo of one kind of work done with this rule set (findings, combined
         restrictions, routines), made on first use."""
         found = self._memos.get(name)
         if found is None:
-            with self.engine_lock:
+            with self._lock:
                 found = self._memos.setdefault(name, Memo(size))
         return found
 

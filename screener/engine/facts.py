@@ -118,7 +118,7 @@ def assumptions(intake: Intake, rules: RuleSet) -> list[dict[str, str]]:
 class FactParts(NamedTuple):
     """How one reported condition is read: everything its fact says, compact. The fact is
     made from it and nothing else (``fact``), so it is also the fact's key for kept work
-    (``facts_key``); ``places`` is one shared tuple for all equal sets of places."""
+    (``keyed_facts``); ``places`` is one shared tuple for all equal sets of places."""
 
     n: int
     code: str
@@ -142,7 +142,7 @@ class FactParts(NamedTuple):
 
 
 def fact_parts(index: int, report: ConditionReport, condition: Condition,
-                   cautious_yes: frozenset[str]) -> FactParts:
+               cautious_yes: frozenset[str]) -> FactParts:
     """How a reported condition is read, its cautious readings applied. ``n`` (its
     position in the intake) makes every fact distinct: durable_rules refuses a fact
     identical to one it has already seen."""
